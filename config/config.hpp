@@ -67,6 +67,8 @@ struct Binding {
     KeyCombo combo;
     Action action = Action::Close;
     std::string command; // for Action::Exec
+
+    bool operator==(const Binding&) const = default;
 };
 
 struct OutputConfig {
@@ -76,6 +78,8 @@ struct OutputConfig {
     double scale = 1.0;
     std::optional<int> x, y;
     bool enabled = true;
+
+    bool operator==(const OutputConfig&) const = default;
 };
 
 struct KeyboardConfig {
@@ -83,6 +87,8 @@ struct KeyboardConfig {
     std::string rules, model, layout, variant, options;
     int repeat_rate = 25;   // per second
     int repeat_delay = 600; // ms
+
+    bool operator==(const KeyboardConfig&) const = default;
 };
 
 struct Limits {
@@ -94,6 +100,8 @@ struct Limits {
     std::uint64_t shm_bytes = 1ull << 30;          // total wl_shm pool bytes per VM
     std::uint32_t title_length = 128;              // code points after filtering
     std::uint64_t clipboard_bytes = 16ull << 20;   // what Ctrl+Shift+C captures at most
+
+    bool operator==(const Limits&) const = default;
 };
 
 struct VmConfig {
@@ -115,6 +123,8 @@ struct VmConfig {
     bool stop_with_app = true;
 
     int line = 0, column = 0; // where [vm.NAME] is, for later errors about this VM
+
+    bool operator==(const VmConfig&) const = default;
 };
 
 struct Config {
@@ -136,6 +146,8 @@ struct Config {
     std::vector<VmConfig> vms;     // sorted by name
 
     const VmConfig* find_vm(std::string_view name) const;
+
+    bool operator==(const Config&) const = default;
 };
 
 struct ConfigError {

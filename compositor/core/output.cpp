@@ -1,0 +1,103 @@
+#include "output.hpp"
+
+#include <cmath>
+
+#include "server.hpp"
+
+namespace spectrum {
+
+namespace {
+
+const config::OutputConfig* find_output_config(const config::Config& config, const char* name) {
+    const config::OutputConfig* wildcard = nullptr;
+    for (const auto& entry : config.outputs) {
+        if (entry.name == name) return &entry;
+        if (entry.name == "*") wildcard = &entry;
+    }
+    return wildcard;
+}
+
+} // namespace
+
+Output::Output(Server& server, wlr_output* output) : server(server), output(output) {
+    const config::OutputConfig* cfg = find_output_config(server.config(), output->name);
+
+    wlr_output_state state;
+    wlr_output_state_init(&state);
+    wlr_output_state_set_enabled(&state, !cfg || cfg->enabled);
+    if (cfg && cfg->width && cfg->height) {
+        // A listed mode if the output has one, otherwise a custom mode (nested, headless).
+        wlr_output_mode* match = nullptr;
+        wlr_output_mode* mode;
+        wl_list_for_each(mode, &output->modes, link) {
+            if (mode->width == *cfg->width && mode->height == *cfg->height &&
+                (!cfg->refresh || std::abs(mode->refresh - *cfg->refresh * 1000) < 500)) {
+                match = mode;
+                break;
+            }
+        }
+        if (match) {
+            wlr_output_state_set_mode(&state, match);
+        } else {
+            const int refresh = cfg->refresh ? static_cast<int>(*cfg->refresh * 1000) : 0;
+            wlr_output_state_set_custom_mode(&state, *cfg->width, *cfg->height, refresh);
+        }
+    } else if (wlr_output_mode* preferred = wlr_output_preferred_mode(output)) {
+        wlr_output_state_set_mode(&state, preferred);
+    }
+    if (cfg) wlr_output_state_set_scale(&state, static_cast<float>(cfg->scale));
+    if (!wlr_output_commit_state(output, &state))
+        wlr_log(WLR_ERROR, "output %s: the configured mode was refused", output->name);
+    wlr_output_state_finish(&state);
+
+    frame.connect(&output->events.frame, [this](void*) {
+        wlr_scene_output_commit(scene_output, nullptr);
+        timespec now{};
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        wlr_scene_output_send_frame_done(scene_output, &now);
+    });
+    request_state.connect(&output->events.request_state, [this](wlr_output_event_request_state* e) {
+        // Nested backends resize their window this way.
+        wlr_output_commit_state(this->output, e->state);
+        update_background();
+    });
+    destroy.connect(&output->events.destroy, [this](void*) {
+        Server& s = this->server;
+        wlr_scene_node_destroy(&background->node);
+        s.outputs.remove_if([this](const auto& o) { return o.get() == this; });
+    });
+
+    wlr_output_layout_output* layout_output =
+        (cfg && cfg->x && cfg->y) ? wlr_output_layout_add(server.output_layout, output, *cfg->x, *cfg->y)
+                                  : wlr_output_layout_add_auto(server.output_layout, output);
+    scene_output = wlr_scene_output_create(server.scene, output);
+    wlr_scene_output_layout_add_output(server.scene_layout, layout_output, scene_output);
+
+    const config::Color bg = server.config().background;
+    const float color[4] = {bg.red(), bg.green(), bg.blue(), 1.0f};
+    background = wlr_scene_rect_create(server.background_layer, 0, 0, color);
+    update_background();
+}
+
+void Output::update_background() {
+    wlr_box box{};
+    wlr_output_layout_get_box(server.output_layout, output, &box);
+    wlr_scene_node_set_position(&background->node, box.x, box.y);
+    wlr_scene_rect_set_size(background, box.width, box.height);
+    const config::Color bg = server.config().background;
+    const float color[4] = {bg.red(), bg.green(), bg.blue(), 1.0f};
+    wlr_scene_rect_set_color(background, color);
+}
+
+void Server::handle_new_output(wlr_output* output) {
+    // Hook the output to our renderer and allocator before its first commit.
+    if (!wlr_output_init_render(output, allocator, renderer)) {
+        wlr_log(WLR_ERROR, "output %s: cannot initialise rendering", output->name);
+        return;
+    }
+    outputs.push_back(std::make_unique<Output>(*this, output));
+    // Outputs come and go: keep every window reachable on what remains.
+    for (auto& o : outputs) o->update_background();
+}
+
+} // namespace spectrum

@@ -1,0 +1,80 @@
+// Compositor key bindings. They are matched before any client sees the key and consumed.
+#include <unistd.h>
+
+#include "server.hpp"
+#include "view.hpp"
+
+namespace spectrum {
+
+namespace {
+// Lock keys never take part in a binding.
+constexpr uint32_t binding_modifier_mask = WLR_MODIFIER_SHIFT | WLR_MODIFIER_CTRL | WLR_MODIFIER_ALT |
+                                           WLR_MODIFIER_LOGO;
+} // namespace
+
+bool Server::handle_binding(uint32_t modifiers, const xkb_keysym_t* syms, int nsyms) {
+    modifiers &= binding_modifier_mask;
+    for (int i = 0; i < nsyms; ++i) {
+        const xkb_keysym_t sym = xkb_keysym_to_lower(syms[i]);
+        for (const auto& binding : config_.bindings) {
+            if (binding.combo.modifiers == modifiers && binding.combo.keysym == sym) {
+                // Copy: an action (reload) may replace the bindings we are iterating.
+                const config::Binding chosen = binding;
+                run_action(chosen);
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+void Server::run_action(const config::Binding& binding) {
+    using config::Action;
+    View* view = focused_view();
+    switch (binding.action) {
+    case Action::Close:
+        if (view) view->close();
+        break;
+    case Action::FocusNext:
+        cycle_focus(true);
+        break;
+    case Action::FocusPrev:
+        cycle_focus(false);
+        break;
+    case Action::Terminal:
+        spawn(config_.terminal);
+        break;
+    case Action::Quit:
+        quit(0);
+        break;
+    case Action::Maximize:
+        if (view) view->toggle_maximize();
+        break;
+    case Action::Fullscreen:
+        if (view) view->toggle_fullscreen();
+        break;
+    case Action::ClipboardCopy:
+    case Action::ClipboardPaste:
+        // The clipboard broker is not built yet: the keys are still consumed so that no
+        // client ever sees them.
+        wlr_log(WLR_INFO, "clipboard transfer between VMs is not available yet");
+        break;
+    case Action::Exec:
+        spawn(binding.command);
+        break;
+    }
+}
+
+void Server::spawn(const std::string& command) {
+    if (command.empty()) return;
+    // Launched programs are host clients on the host socket (WAYLAND_DISPLAY is ours).
+    pid_t pid = fork();
+    if (pid == 0) {
+        setsid();
+        execl("/bin/sh", "/bin/sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    if (pid < 0) wlr_log(WLR_ERROR, "cannot start \"%s\"", command.c_str());
+}
+
+} // namespace spectrum

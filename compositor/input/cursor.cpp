@@ -1,0 +1,118 @@
+// The pointer: motion and buttons to the client under it, click to focus and raise,
+// Super+left-drag to move, Super+right-drag to resize, title-bar drag to move.
+#include <linux/input-event-codes.h>
+
+#include "server.hpp"
+#include "view.hpp"
+
+namespace spectrum {
+
+void Server::setup_cursor() {
+    cursor = wlr_cursor_create();
+    wlr_cursor_attach_output_layout(cursor, output_layout);
+    const char* theme = config_.cursor_theme.empty() ? nullptr : config_.cursor_theme.c_str();
+    cursor_manager = wlr_xcursor_manager_create(theme, static_cast<uint32_t>(config_.cursor_size));
+    cursor_shape = wlr_cursor_shape_manager_v1_create(display, 1);
+
+    cursor_motion_.connect(&cursor->events.motion, [this](wlr_pointer_motion_event* e) {
+        wlr_cursor_move(cursor, &e->pointer->base, e->delta_x, e->delta_y);
+        process_cursor_motion(e->time_msec);
+    });
+    cursor_motion_abs_.connect(&cursor->events.motion_absolute, [this](wlr_pointer_motion_absolute_event* e) {
+        wlr_cursor_warp_absolute(cursor, &e->pointer->base, e->x, e->y);
+        process_cursor_motion(e->time_msec);
+    });
+    cursor_button_.connect(&cursor->events.button, [this](wlr_pointer_button_event* e) {
+        if (e->state == WL_POINTER_BUTTON_STATE_RELEASED) {
+            if (cursor_mode != CursorMode::Passthrough) {
+                // The release that ends a compositor grab belongs to the compositor.
+                cursor_mode = CursorMode::Passthrough;
+                grabbed_view = nullptr;
+                return;
+            }
+            wlr_seat_pointer_notify_button(seat, e->time_msec, e->button, e->state);
+            return;
+        }
+        wlr_surface* surface = nullptr;
+        double sx = 0, sy = 0;
+        View* view = view_at(cursor->x, cursor->y, &surface, &sx, &sy);
+        if (view) focus_view(view);
+        // Super+drag: the compositor's, never the client's.
+        wlr_keyboard* keyboard = wlr_seat_get_keyboard(seat);
+        const bool super = keyboard && (wlr_keyboard_get_modifiers(keyboard) & WLR_MODIFIER_LOGO);
+        if (view && super && (e->button == BTN_LEFT || e->button == BTN_RIGHT)) {
+            begin_interactive(view, e->button == BTN_LEFT ? CursorMode::Move : CursorMode::Resize,
+                              WLR_EDGE_BOTTOM | WLR_EDGE_RIGHT);
+            return;
+        }
+        if (view && !surface && view->title_bar_at(cursor->x, cursor->y) && e->button == BTN_LEFT) {
+            begin_interactive(view, CursorMode::Move, 0);
+            return;
+        }
+        wlr_seat_pointer_notify_button(seat, e->time_msec, e->button, e->state);
+    });
+    cursor_axis_.connect(&cursor->events.axis, [this](wlr_pointer_axis_event* e) {
+        wlr_seat_pointer_notify_axis(seat, e->time_msec, e->orientation, e->delta, e->delta_discrete,
+                                     e->source, e->relative_direction);
+    });
+    cursor_frame_.connect(&cursor->events.frame, [this](void*) { wlr_seat_pointer_notify_frame(seat); });
+
+    request_cursor_.connect(&seat->events.request_set_cursor, [this](wlr_seat_pointer_request_set_cursor_event* e) {
+        // Only the client under the pointer may set its image.
+        if (e->seat_client == seat->pointer_state.focused_client)
+            wlr_cursor_set_surface(cursor, e->surface, e->hotspot_x, e->hotspot_y);
+    });
+    request_shape_.connect(&cursor_shape->events.request_set_shape,
+                           [this](wlr_cursor_shape_manager_v1_request_set_shape_event* e) {
+                               if (e->seat_client == seat->pointer_state.focused_client)
+                                   wlr_cursor_set_xcursor(cursor, cursor_manager,
+                                                          wlr_cursor_shape_v1_name(e->shape));
+                           });
+}
+
+void Server::begin_interactive(View* view, CursorMode mode, uint32_t edges) {
+    // A grab is the compositor's: the client loses pointer focus until it ends.
+    wlr_seat_pointer_notify_clear_focus(seat);
+    grabbed_view = view;
+    cursor_mode = mode;
+    const wlr_box box = view->content_box();
+    grab_box = box;
+    grab_x = cursor->x;
+    grab_y = cursor->y;
+    resize_edges = edges ? edges : (WLR_EDGE_BOTTOM | WLR_EDGE_RIGHT);
+}
+
+void Server::process_cursor_motion(uint32_t time_msec) {
+    if (cursor_mode == CursorMode::Move && grabbed_view) {
+        grabbed_view->set_position(grab_box.x + static_cast<int>(cursor->x - grab_x),
+                                   grab_box.y + static_cast<int>(cursor->y - grab_y));
+        return;
+    }
+    if (cursor_mode == CursorMode::Resize && grabbed_view) {
+        const int dx = static_cast<int>(cursor->x - grab_x);
+        const int dy = static_cast<int>(cursor->y - grab_y);
+        int x = grab_box.x, y = grab_box.y, w = grab_box.width, h = grab_box.height;
+        if (resize_edges & WLR_EDGE_RIGHT) w += dx;
+        if (resize_edges & WLR_EDGE_BOTTOM) h += dy;
+        if (resize_edges & WLR_EDGE_LEFT) { x += dx; w -= dx; }
+        if (resize_edges & WLR_EDGE_TOP) { y += dy; h -= dy; }
+        if (w >= 32 && h >= 16) {
+            grabbed_view->set_position(x, y);
+            grabbed_view->request_size(w, h);
+        }
+        return;
+    }
+    wlr_surface* surface = nullptr;
+    double sx = 0, sy = 0;
+    View* view = view_at(cursor->x, cursor->y, &surface, &sx, &sy);
+    if (!view || !surface) wlr_cursor_set_xcursor(cursor, cursor_manager, "default");
+    if (surface) {
+        // During a drag, the drag follows pointer focus; the drag code refuses other VMs.
+        wlr_seat_pointer_notify_enter(seat, surface, sx, sy);
+        wlr_seat_pointer_notify_motion(seat, time_msec, sx, sy);
+    } else {
+        wlr_seat_pointer_notify_clear_focus(seat);
+    }
+}
+
+} // namespace spectrum

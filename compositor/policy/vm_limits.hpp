@@ -1,0 +1,71 @@
+// Per-VM resource accounting: how many clients, surfaces and toplevels a VM holds and how
+// much shared memory it has mapped, checked against that VM's configured limits. The
+// compositor calls try_add_* when a VM creates something and remove_* when it goes away; a
+// breach is the VM's fault and costs it its connections (DESIGN.md, security model 6).
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <string>
+
+namespace spectrum::policy {
+
+// Same names and defaults as config::Limits, so a breach message names the config key.
+struct LimitValues {
+    std::uint32_t clients = 16;
+    std::uint32_t surfaces = 1024;
+    std::uint32_t toplevels = 64;
+    std::uint32_t buffer_width = 8192;
+    std::uint32_t buffer_height = 8192;
+    std::uint64_t shm_bytes = 1ull << 30;
+};
+
+struct LimitBreach {
+    enum class Kind {
+        Count, // one more object than allowed: "surfaces limit 1024 reached"
+        Size,  // a size above its maximum: "buffer_width limit 8192 exceeded: 9000"
+    };
+
+    std::string limit;   // the LimitValues field, e.g. "surfaces"
+    std::uint64_t value; // what the request would have made it
+    std::uint64_t max;
+    Kind kind = Kind::Count;
+
+    std::string describe() const;
+};
+
+class VmUsage {
+  public:
+    explicit VmUsage(LimitValues limits = {}) : limits_(limits) {}
+
+    std::expected<void, LimitBreach> try_add_client();
+    void remove_client();
+    std::expected<void, LimitBreach> try_add_surface();
+    void remove_surface();
+    std::expected<void, LimitBreach> try_add_toplevel();
+    void remove_toplevel();
+    std::expected<void, LimitBreach> try_add_shm(std::uint64_t bytes);
+    void remove_shm(std::uint64_t bytes);
+
+    // Buffers are not counted, only their dimensions checked against the limits.
+    std::expected<void, LimitBreach> check_buffer(std::uint32_t width, std::uint32_t height) const;
+
+    std::uint32_t clients() const { return clients_; }
+    std::uint32_t surfaces() const { return surfaces_; }
+    std::uint32_t toplevels() const { return toplevels_; }
+    std::uint64_t shm_bytes() const { return shm_bytes_; }
+
+    const LimitValues& limits() const { return limits_; }
+    // A config reload: new limits apply to the next try_add_*; what a VM already holds is
+    // not taken away, so usage may sit above a lowered limit until it drops.
+    void set_limits(LimitValues limits) { limits_ = limits; }
+
+  private:
+    LimitValues limits_;
+    std::uint32_t clients_ = 0;
+    std::uint32_t surfaces_ = 0;
+    std::uint32_t toplevels_ = 0;
+    std::uint64_t shm_bytes_ = 0;
+};
+
+} // namespace spectrum::policy

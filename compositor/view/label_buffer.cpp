@@ -1,0 +1,88 @@
+#include "label_buffer.hpp"
+
+#include <cairo.h>
+#include <drm_fourcc.h>
+#include <pango/pangocairo.h>
+
+#include "label_color.hpp"
+
+namespace spectrum {
+
+namespace {
+
+// A wlr_buffer whose pixels live in a cairo image surface. wlr_buffer must be the first
+// member so the impl callbacks can get back to the whole object.
+struct CairoBuffer {
+    wlr_buffer base;
+    cairo_surface_t* surface;
+};
+
+void buffer_destroy(wlr_buffer* buffer) {
+    auto* self = reinterpret_cast<CairoBuffer*>(buffer);
+    cairo_surface_destroy(self->surface);
+    delete self;
+}
+
+bool buffer_begin_access(wlr_buffer* buffer, uint32_t flags, void** data, uint32_t* format,
+                         size_t* stride) {
+    auto* self = reinterpret_cast<CairoBuffer*>(buffer);
+    if (flags & WLR_BUFFER_DATA_PTR_ACCESS_WRITE) return false; // read-only for the renderer
+    *data = cairo_image_surface_get_data(self->surface);
+    *format = DRM_FORMAT_ARGB8888; // cairo's ARGB32 in native (little-endian) byte order
+    *stride = static_cast<size_t>(cairo_image_surface_get_stride(self->surface));
+    return true;
+}
+
+void buffer_end_access(wlr_buffer*) {}
+
+const wlr_buffer_impl cairo_buffer_impl = {
+    .destroy = buffer_destroy,
+    .get_dmabuf = nullptr,
+    .get_shm = nullptr,
+    .begin_data_ptr_access = buffer_begin_access,
+    .end_data_ptr_access = buffer_end_access,
+};
+
+} // namespace
+
+wlr_buffer* render_label(const std::string& text, const std::string& font, int width, int height,
+                         config::Color background) {
+    if (width <= 0 || height <= 0) return nullptr;
+    cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
+    cairo_t* cr = cairo_create(surface);
+
+    cairo_set_source_rgba(cr, background.red(), background.green(), background.blue(), 1.0);
+    cairo_paint(cr);
+
+    const auto ink = policy::label_text_color(policy::Rgb{background.r, background.g, background.b});
+    cairo_set_source_rgb(cr, ink.r / 255.0, ink.g / 255.0, ink.b / 255.0);
+
+    PangoLayout* layout = pango_cairo_create_layout(cr);
+    PangoFontDescription* desc = pango_font_description_from_string(font.c_str());
+    pango_layout_set_font_description(layout, desc);
+    pango_font_description_free(desc);
+    // Single paragraph, no markup: a title is text, never formatting.
+    pango_layout_set_single_paragraph_mode(layout, TRUE);
+    pango_layout_set_text(layout, text.c_str(), -1);
+    const int padding = 6;
+    pango_layout_set_width(layout, (width - 2 * padding) * PANGO_SCALE);
+    pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END);
+    // Direction is fixed left-to-right: the label's "[vm]" prefix must always come first.
+    pango_layout_set_auto_dir(layout, FALSE);
+
+    int text_w = 0, text_h = 0;
+    pango_layout_get_pixel_size(layout, &text_w, &text_h);
+    cairo_move_to(cr, padding, (height - text_h) / 2.0);
+    pango_cairo_show_layout(cr, layout);
+
+    g_object_unref(layout);
+    cairo_destroy(cr);
+    cairo_surface_flush(surface);
+
+    auto* buffer = new CairoBuffer{};
+    buffer->surface = surface;
+    wlr_buffer_init(&buffer->base, &cairo_buffer_impl, width, height);
+    return &buffer->base;
+}
+
+} // namespace spectrum

@@ -1,0 +1,17 @@
+// Text rendered with pango/cairo into a wlr_buffer that the scene can show.
+#pragma once
+
+#include <string>
+
+#include "config.hpp"
+#include "wlr.hpp"
+
+namespace spectrum {
+
+// Returns a buffer of exactly width × height filled with `background`, `text` drawn on it
+// in black or white (whichever reads better), ellipsized to fit. The caller drops it with
+// wlr_buffer_drop(). nullptr if width or height is not positive.
+wlr_buffer* render_label(const std::string& text, const std::string& font, int width, int height,
+                         config::Color background);
+
+} // namespace spectrum

@@ -1,0 +1,278 @@
+#include "view.hpp"
+
+#include <algorithm>
+#include <format>
+#include <vector>
+
+#include "placement.hpp"
+#include "server.hpp"
+#include "title_filter.hpp"
+#include "vm.hpp"
+
+namespace spectrum {
+
+namespace {
+// Host titles are trusted but still capped: they share the same title bar.
+constexpr std::size_t host_title_cap = 256;
+} // namespace
+
+View::View(Server& server, wlr_xdg_toplevel* toplevel)
+    : server_(server), toplevel_(toplevel), id_(server.next_view_id++) {
+    vm_ = client_vm(wl_resource_get_client(toplevel->resource));
+
+    tree_ = wlr_scene_tree_create(server.view_layer);
+    tree_->node.data = this;
+    wlr_scene_node_set_enabled(&tree_->node, false);
+    frame_ = std::make_unique<Frame>(tree_);
+    content_ = wlr_scene_subsurface_tree_create(tree_, toplevel->base->surface);
+    popups_ = wlr_scene_tree_create(tree_);
+    popups_->node.data = this;
+    // Child popups find the tree to attach to through the parent xdg_surface's data.
+    toplevel->base->data = popups_;
+
+    wlr_xdg_surface* base = toplevel->base;
+    map_.connect(&base->surface->events.map, [this](void*) { handle_map(); });
+    unmap_.connect(&base->surface->events.unmap, [this](void*) { handle_unmap(); });
+    commit_.connect(&base->surface->events.commit, [this](void*) { handle_commit(); });
+    destroy_.connect(&toplevel->events.destroy, [this](void*) { server_.remove_view(this); });
+
+    request_move_.connect(&toplevel->events.request_move, [this](void*) {
+        // Only while a button is held on this window: a client cannot start a grab by itself.
+        if (server_.seat->pointer_state.button_count > 0 && server_.focused_view() == this)
+            server_.begin_interactive(this, CursorMode::Move, 0);
+    });
+    request_resize_.connect(&toplevel->events.request_resize, [this](wlr_xdg_toplevel_resize_event* e) {
+        if (server_.seat->pointer_state.button_count > 0 && server_.focused_view() == this)
+            server_.begin_interactive(this, CursorMode::Resize, e->edges);
+    });
+    request_maximize_.connect(&toplevel->events.request_maximize, [this](void*) {
+        if (toplevel_->base->initialized) set_maximized(toplevel_->requested.maximized);
+    });
+    request_fullscreen_.connect(&toplevel->events.request_fullscreen, [this](void*) {
+        if (!toplevel_->base->initialized) return;
+        const bool wants = toplevel_->requested.fullscreen;
+        if (vm_ && wants && !fullscreen_) {
+            // A VM may not cover the screen on its own: its request becomes maximize. The
+            // user grants real fullscreen with the compositor's key binding.
+            set_maximized(true);
+        } else {
+            set_fullscreen(wants);
+        }
+    });
+    request_minimize_.connect(&toplevel->events.request_minimize, [this](void*) {
+        if (toplevel_->base->initialized) wlr_xdg_surface_schedule_configure(toplevel_->base);
+    });
+    set_title_.connect(&toplevel->events.set_title, [this](void*) {
+        const std::size_t cap = vm_ ? vm_->config.limits.title_length : host_title_cap;
+        title_ = policy::sanitize_text(toplevel_->title ? toplevel_->title : "", cap);
+        if (mapped_) update_frame();
+    });
+    set_app_id_.connect(&toplevel->events.set_app_id, [this](void*) {
+        app_id_ = policy::sanitize_text(toplevel_->app_id ? toplevel_->app_id : "", 128);
+    });
+}
+
+View::~View() {
+    // The frame's nodes live inside tree_: free them before the tree.
+    frame_.reset();
+    toplevel_->base->data = nullptr;
+    wlr_scene_node_destroy(&tree_->node);
+}
+
+int View::border() const { return server_.config().border_width; }
+int View::title_height() const { return server_.config().title_height; }
+
+std::string View::label_text() const {
+    if (!vm_) return title_;
+    std::string text = std::format("[{}] {}", vm_->config.label, title_);
+    if (urgent_) text += "  \u2022 wants attention";
+    return text;
+}
+
+wlr_box View::content_box() const {
+    wlr_box geo{};
+    wlr_xdg_surface_get_geometry(toplevel_->base, &geo);
+    return {x_, y_, geo.width, geo.height};
+}
+
+wlr_box View::frame_box() const {
+    wlr_box content = content_box();
+    if (fullscreen_ && !vm_) return content;
+    const int b = border(), t = title_height();
+    return {content.x - b, content.y - b - t, content.width + 2 * b, content.height + 2 * b + t};
+}
+
+bool View::title_bar_at(double lx, double ly) const {
+    if (fullscreen_ && !vm_) return false;
+    return frame_->title_bar_contains(lx - x_, ly - y_);
+}
+
+void View::set_position(int x, int y) {
+    x_ = x;
+    y_ = y;
+    wlr_scene_node_set_position(&tree_->node, x, y);
+}
+
+void View::request_size(int width, int height) {
+    wlr_xdg_toplevel_set_size(toplevel_, std::max(width, 1), std::max(height, 1));
+}
+
+void View::set_focused(bool focused) {
+    focused_ = focused;
+    wlr_xdg_toplevel_set_activated(toplevel_, focused);
+    if (focused && urgent_) set_urgent(false);
+    else if (mapped_) update_frame();
+}
+
+void View::set_urgent(bool urgent) {
+    urgent_ = urgent;
+    if (mapped_) update_frame();
+}
+
+void View::close() { wlr_xdg_toplevel_send_close(toplevel_); }
+
+void View::toggle_maximize() { set_maximized(!maximized_); }
+
+void View::toggle_fullscreen() { set_fullscreen(!fullscreen_); }
+
+void View::set_maximized(bool on) {
+    if (on == maximized_ || fullscreen_) {
+        wlr_xdg_surface_schedule_configure(toplevel_->base);
+        return;
+    }
+    if (on) {
+        restore_ = content_box();
+        const wlr_box area = server_.output_box_at(x_ + restore_.width / 2.0, y_ + restore_.height / 2.0);
+        const int b = border(), t = title_height();
+        set_position(area.x + b, area.y + b + t);
+        request_size(area.width - 2 * b, area.height - 2 * b - t);
+    } else {
+        set_position(restore_.x, restore_.y);
+        request_size(restore_.width, restore_.height);
+    }
+    maximized_ = on;
+    wlr_xdg_toplevel_set_maximized(toplevel_, on);
+}
+
+void View::set_fullscreen(bool on) {
+    if (on == fullscreen_) {
+        wlr_xdg_surface_schedule_configure(toplevel_->base);
+        return;
+    }
+    const wlr_box current = content_box();
+    if (on) {
+        if (!maximized_) restore_ = current;
+        const wlr_box area = server_.output_box_at(x_ + current.width / 2.0, y_ + current.height / 2.0);
+        if (vm_) {
+            // Even a granted fullscreen keeps the frame: a VM window is always labelled.
+            const int b = border(), t = title_height();
+            set_position(area.x + b, area.y + b + t);
+            request_size(area.width - 2 * b, area.height - 2 * b - t);
+        } else {
+            set_position(area.x, area.y);
+            request_size(area.width, area.height);
+        }
+        wlr_scene_node_raise_to_top(&tree_->node);
+    } else if (maximized_) {
+        fullscreen_ = false;
+        maximized_ = false;
+        set_maximized(true);
+    } else {
+        set_position(restore_.x, restore_.y);
+        request_size(restore_.width, restore_.height);
+    }
+    fullscreen_ = on;
+    wlr_xdg_toplevel_set_fullscreen(toplevel_, on);
+    if (mapped_) update_frame();
+}
+
+void View::handle_commit() {
+    if (toplevel_->base->initial_commit) {
+        // Let the client pick its size; the decoration mode is sent by the decoration code.
+        wlr_xdg_toplevel_set_size(toplevel_, 0, 0);
+        return;
+    }
+    if (mapped_) update_frame();
+}
+
+void View::update_frame() {
+    wlr_box geo{};
+    wlr_xdg_surface_get_geometry(toplevel_->base, &geo);
+
+    // Keep the client inside its window geometry; a maximized or fullscreen window is also
+    // held to the size it was given, whatever it committed.
+    wlr_box clip = geo;
+    if (maximized_ || fullscreen_) {
+        if (toplevel_->scheduled.width > 0) clip.width = std::min(clip.width, toplevel_->scheduled.width);
+        if (toplevel_->scheduled.height > 0) clip.height = std::min(clip.height, toplevel_->scheduled.height);
+    }
+    wlr_scene_subsurface_tree_set_clip(&content_->node, &clip);
+    wlr_scene_node_set_position(&content_->node, -geo.x, -geo.y);
+    wlr_scene_node_set_position(&popups_->node, -geo.x, -geo.y);
+
+    const bool framed = !(fullscreen_ && !vm_);
+    frame_->set_visible(framed);
+    if (!framed) return;
+    FrameStyle style;
+    style.color = vm_ ? vm_->config.color : server_.config().host_frame;
+    style.border = border();
+    style.title_height = title_height();
+    style.font = server_.config().font;
+    style.text = label_text();
+    style.focused = focused_;
+    frame_->update(clip.width, clip.height, style);
+}
+
+void View::refresh_style() {
+    if (vm_) title_ = policy::sanitize_text(toplevel_->title ? toplevel_->title : "", vm_->config.limits.title_length);
+    if (mapped_) update_frame();
+}
+
+void View::handle_map() {
+    mapped_ = true;
+    if (!placed_) {
+        placed_ = true;
+        wlr_box geo{};
+        wlr_xdg_surface_get_geometry(toplevel_->base, &geo);
+        const int b = border(), t = title_height();
+        std::vector<policy::Box> existing;
+        for (auto& view : server_.views) {
+            if (view.get() == this || !view->mapped()) continue;
+            const wlr_box f = view->frame_box();
+            existing.push_back({f.x, f.y, f.width, f.height});
+        }
+        const wlr_box area = server_.placement_area();
+        const policy::Box spot = policy::place_new_window({area.x, area.y, area.width, area.height},
+                                                          geo.width + 2 * b, geo.height + 2 * b + t,
+                                                          existing);
+        set_position(spot.x + b, spot.y + b + t);
+    }
+    update_frame();
+    wlr_scene_node_set_enabled(&tree_->node, true);
+    wlr_scene_node_raise_to_top(&tree_->node);
+
+    // Focus policy: a VM window may take focus only from its own VM (or from nothing).
+    View* focused = server_.focused_view();
+    if (!vm_ || !focused || focused->vm() == vm_) {
+        server_.focus_view(this);
+    } else {
+        set_urgent(true);
+        wlr_log(WLR_INFO, "window %u of VM %s opened without focus (focus stays on %s)", id_,
+                vm_->name().c_str(), focused->vm() ? focused->vm()->name().c_str() : "host");
+    }
+}
+
+void View::handle_unmap() {
+    mapped_ = false;
+    wlr_scene_node_set_enabled(&tree_->node, false);
+    if (server_.grabbed_view == this) {
+        server_.cursor_mode = CursorMode::Passthrough;
+        server_.grabbed_view = nullptr;
+    }
+    if (server_.focused_view() == this) {
+        focused_ = false;
+        server_.focus_fallback(this);
+    }
+}
+
+} // namespace spectrum

@@ -1,0 +1,86 @@
+// A toplevel window: an xdg_toplevel, its frame, its place on screen, and the policy that
+// applies to it (which VM it belongs to decides what it may do).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "frame.hpp"
+#include "listener.hpp"
+#include "wlr.hpp"
+
+namespace spectrum {
+
+class Server;
+struct Vm;
+
+class View {
+  public:
+    View(Server& server, wlr_xdg_toplevel* toplevel);
+    ~View();
+    View(const View&) = delete;
+    View& operator=(const View&) = delete;
+
+    unsigned id() const { return id_; }
+    Vm* vm() const { return vm_; }
+    void forget_vm() { vm_ = nullptr; }
+    bool mapped() const { return mapped_; }
+    const std::string& title() const { return title_; }
+    const std::string& app_id() const { return app_id_; }
+    bool urgent() const { return urgent_; }
+    bool maximized() const { return maximized_; }
+    bool fullscreen() const { return fullscreen_; }
+    wlr_xdg_toplevel* toplevel() const { return toplevel_; }
+    wlr_surface* surface() const { return toplevel_->base->surface; }
+
+    // Content area (the client's window geometry) in layout coordinates.
+    wlr_box content_box() const;
+    // Content plus frame; equals content_box() for a fullscreen host window.
+    wlr_box frame_box() const;
+    bool title_bar_at(double lx, double ly) const;
+
+    void set_position(int x, int y);
+    void request_size(int width, int height);
+    void set_focused(bool focused);
+    void set_urgent(bool urgent);
+    void toggle_maximize();
+    void toggle_fullscreen(); // the user's grant: the only path to fullscreen for a VM
+    void close();
+    void refresh_style();     // after a reload: colours, border, label
+    wlr_scene_tree* scene_tree() const { return tree_; }
+
+  private:
+    void handle_map();
+    void handle_unmap();
+    void handle_commit();
+    void set_maximized(bool on);
+    void set_fullscreen(bool on);
+    void update_frame();
+    int border() const;
+    int title_height() const;
+    std::string label_text() const;
+
+    Server& server_;
+    wlr_xdg_toplevel* toplevel_;
+    Vm* vm_;
+    unsigned id_;
+    wlr_scene_tree* tree_;    // at the content's top-left corner
+    wlr_scene_tree* content_; // the client's surfaces, clipped to its window geometry
+    wlr_scene_tree* popups_;  // popup trees, above the frame
+    std::unique_ptr<Frame> frame_;
+    int x_ = 0, y_ = 0;
+    bool mapped_ = false, placed_ = false, focused_ = false, urgent_ = false;
+    bool maximized_ = false, fullscreen_ = false;
+    wlr_box restore_{}; // content box before maximize/fullscreen
+    std::string title_, app_id_;
+
+    Listener<void> map_, unmap_, commit_, destroy_;
+    Listener<void> request_move_, request_maximize_, request_fullscreen_, request_minimize_;
+    Listener<wlr_xdg_toplevel_resize_event> request_resize_;
+    Listener<void> set_title_, set_app_id_;
+};
+
+// Popups: framed thinly in the VM's colour, clipped, kept on the output.
+void create_popup(Server& server, wlr_xdg_popup* popup);
+
+} // namespace spectrum

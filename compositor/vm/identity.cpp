@@ -1,0 +1,266 @@
+// Client identity and per-VM enforcement: tagging clients with their VM at accept time,
+// the global filter, per-VM limits, and disconnecting a VM client that breaks them.
+#include <algorithm>
+#include <cstring>
+#include <format>
+#include <unistd.h>
+
+#include "protocol_allowlist.hpp"
+#include "server.hpp"
+#include "view.hpp"
+#include "vm.hpp"
+#include "vm_socket.hpp"
+
+namespace spectrum {
+
+ClientInfo* client_info(wl_client* client) {
+    return client ? static_cast<ClientInfo*>(wl_client_get_user_data(client)) : nullptr;
+}
+
+Vm* client_vm(wl_client* client) {
+    ClientInfo* info = client_info(client);
+    return info ? info->vm : nullptr;
+}
+
+Vm* surface_vm(wlr_surface* surface) {
+    return surface ? client_vm(wl_resource_get_client(surface->resource)) : nullptr;
+}
+
+namespace {
+
+policy::LimitValues limit_values(const config::Limits& l) {
+    return {l.clients, l.surfaces, l.toplevels, l.buffer_width, l.buffer_height, l.shm_bytes};
+}
+
+void destroy_client_info(void* data) {
+    auto* info = static_cast<ClientInfo*>(data);
+    if (Vm* vm = info->vm) {
+        std::erase(vm->clients, info->client);
+        vm->usage.remove_client();
+    }
+    std::erase(info->server->doomed_clients, info->client);
+    delete info;
+}
+
+bool global_filter(const wl_client* client, const wl_global* global, void*) {
+    // Host clients (no ClientInfo) see everything; a VM client only the allow-list. libwayland
+    // asks this both when advertising and when binding, so a hidden global cannot be bound
+    // by guessing its name.
+    if (!wl_client_get_user_data(const_cast<wl_client*>(client))) return true;
+    return vm_may_bind(wl_global_get_interface(global)->name);
+}
+
+} // namespace
+
+void Tracker::release() {
+    server.surface_trackers_.remove_if([this](const auto& t) { return t.get() == this; });
+}
+
+namespace {
+
+struct SurfaceTracker : Tracker {
+    SurfaceTracker(Server& server, Vm* vm, wlr_surface* surface) : Tracker(server, vm), surface(surface) {
+        commit.connect(&surface->events.commit, [this](void*) {
+            // Checked on every commit: a buffer bigger than the VM may use loses the client.
+            const auto w = static_cast<uint32_t>(std::max(this->surface->current.buffer_width, 0));
+            const auto h = static_cast<uint32_t>(std::max(this->surface->current.buffer_height, 0));
+            if (auto ok = this->vm->usage.check_buffer(w, h); !ok)
+                this->server.disconnect_client(wl_resource_get_client(this->surface->resource),
+                                               ok.error().describe());
+        });
+        destroy.connect(&surface->events.destroy, [this](void*) {
+            this->vm->usage.remove_surface();
+            release();
+        });
+    }
+    wlr_surface* surface;
+    Listener<void> commit;
+};
+
+struct ShmPoolTracker : Tracker {
+    ShmPoolTracker(Server& server, Vm* vm, wl_resource* pool, uint64_t size)
+        : Tracker(server, vm), pool(pool), size(size) {
+        hook.self = this;
+        hook.listener.notify = [](wl_listener* listener, void*) {
+            // `listener` is the first member of the standard-layout Hook.
+            ShmPoolTracker* self = reinterpret_cast<Hook*>(listener)->self;
+            self->vm->usage.remove_shm(self->size);
+            wl_list_remove(&self->hook.listener.link);
+            self->linked = false;
+            self->release();
+        };
+        wl_resource_add_destroy_listener(pool, &hook.listener);
+        linked = true;
+    }
+    ~ShmPoolTracker() override {
+        if (linked) wl_list_remove(&hook.listener.link);
+    }
+    struct Hook {
+        wl_listener listener;
+        ShmPoolTracker* self;
+    };
+    wl_resource* pool;
+    uint64_t size;
+    Hook hook{};
+    bool linked = false;
+};
+
+} // namespace
+
+void Server::setup_vm_identity() {
+    wl_display_set_global_filter(display, global_filter, this);
+    protocol_logger_ = wl_display_add_protocol_logger(display, &Server::log_protocol, this);
+}
+
+// Watches the few requests that carry sizes wlroots does not expose: wl_shm pool sizes.
+void Server::log_protocol(void* data, wl_protocol_logger_type type, const wl_protocol_logger_message* message) {
+    if (type != WL_PROTOCOL_LOGGER_REQUEST) return;
+    auto* self = static_cast<Server*>(data);
+    const char* interface = wl_resource_get_class(message->resource);
+    wl_client* client = wl_resource_get_client(message->resource);
+    Vm* vm = client_vm(client);
+    if (!vm) return;
+    if (std::strcmp(interface, "wl_shm") == 0 && std::strcmp(message->message->name, "create_pool") == 0 &&
+        message->arguments_count >= 3) {
+        const int32_t size = message->arguments[2].i;
+        if (size <= 0) return; // libwayland/wlroots reject it themselves
+        if (auto ok = vm->usage.try_add_shm(static_cast<uint64_t>(size)); !ok) {
+            self->disconnect_client(client, ok.error().describe());
+            return;
+        }
+        ClientInfo* info = client_info(client);
+        info->pending_pools.push_back({message->arguments[0].n, static_cast<uint64_t>(size)});
+    } else if (std::strcmp(interface, "wl_shm_pool") == 0 && std::strcmp(message->message->name, "resize") == 0 &&
+               message->arguments_count >= 1) {
+        for (auto& tracker : self->surface_trackers_) {
+            auto* pool = dynamic_cast<ShmPoolTracker*>(tracker.get());
+            if (!pool || pool->pool != message->resource) continue;
+            const int32_t size = message->arguments[0].i;
+            if (size <= 0 || static_cast<uint64_t>(size) <= pool->size) return;
+            const uint64_t grow = static_cast<uint64_t>(size) - pool->size;
+            if (auto ok = vm->usage.try_add_shm(grow); !ok) {
+                self->disconnect_client(client, ok.error().describe());
+                return;
+            }
+            pool->size = static_cast<uint64_t>(size);
+            return;
+        }
+    }
+}
+
+void Server::handle_new_surface(wlr_surface* surface) {
+    wl_client* client = wl_resource_get_client(surface->resource);
+    Vm* vm = client_vm(client);
+    if (!vm) return;
+    if (auto ok = vm->usage.try_add_surface(); !ok) {
+        disconnect_client(client, ok.error().describe());
+        return;
+    }
+    surface_trackers_.push_back(std::make_unique<SurfaceTracker>(*this, vm, surface));
+}
+
+Vm* Server::find_vm(std::string_view name) {
+    auto it = vms.find(name);
+    return it == vms.end() ? nullptr : it->second.get();
+}
+
+std::filesystem::path vm_socket_dir(const std::string& name) {
+    const char* runtime = getenv("XDG_RUNTIME_DIR");
+    return std::filesystem::path(runtime ? runtime : "/tmp") / "spectrum" / "vm" / name;
+}
+
+void Server::apply_vms(const std::vector<config::VmConfig>& wanted) {
+    // Removed VMs: their clients go first, then the socket.
+    for (auto it = vms.begin(); it != vms.end();) {
+        const bool keep = std::ranges::any_of(wanted, [&](const auto& v) { return v.name == it->first; });
+        if (keep) {
+            ++it;
+            continue;
+        }
+        Vm* vm = it->second.get();
+        wlr_log(WLR_INFO, "VM %s removed from the config: closing its socket and %zu client(s)",
+                vm->name().c_str(), vm->clients.size());
+        const auto clients = vm->clients;
+        for (wl_client* client : clients) wl_client_destroy(client);
+        for (auto& view : views)
+            if (view->vm() == vm) view->forget_vm();
+        const auto dir = vm->socket ? vm->socket->path().parent_path() : std::filesystem::path{};
+        it = vms.erase(it);
+        if (!dir.empty()) rmdir(dir.c_str());
+    }
+    for (const auto& config : wanted) {
+        if (Vm* vm = find_vm(config.name)) {
+            // Same VM: new colour, label and limits apply to what is on screen now.
+            vm->config = config;
+            vm->usage.set_limits(limit_values(config.limits));
+            continue;
+        }
+        auto vm = std::make_unique<Vm>();
+        vm->config = config;
+        vm->usage.set_limits(limit_values(config.limits));
+        Vm* raw = vm.get();
+        auto socket = VmSocket::create(loop, vm_socket_dir(config.name),
+                                       [this, raw](int fd) { accept_vm_client(raw, fd); });
+        if (!socket) {
+            wlr_log(WLR_ERROR, "VM %s: %s", config.name.c_str(), socket.error().c_str());
+            continue;
+        }
+        vm->socket = std::move(*socket);
+        wlr_log(WLR_INFO, "VM %s listening on %s", config.name.c_str(), vm->socket->path().c_str());
+        vms.emplace(config.name, std::move(vm));
+    }
+}
+
+void Server::accept_vm_client(Vm* vm, int fd) {
+    if (auto ok = vm->usage.try_add_client(); !ok) {
+        wlr_log(WLR_ERROR, "VM %s: %s; connection refused", vm->name().c_str(), ok.error().describe().c_str());
+        close(fd);
+        return;
+    }
+    wl_client* client = wl_client_create(display, fd);
+    if (!client) {
+        vm->usage.remove_client();
+        close(fd);
+        return;
+    }
+    // Tagged before it can send anything: this is the client's identity for its lifetime.
+    auto* info = new ClientInfo{};
+    info->server = this;
+    info->vm = vm;
+    info->client = client;
+    wl_client_set_user_data(client, info, destroy_client_info);
+    info->resource_created.owner = info;
+    info->resource_created.listener.notify = [](wl_listener* listener, void* data) {
+        ClientInfo* info = reinterpret_cast<ClientInfo::Hook*>(listener)->owner;
+        auto* resource = static_cast<wl_resource*>(data);
+        if (std::strcmp(wl_resource_get_class(resource), "wl_shm_pool") != 0 || !info->vm) return;
+        const uint32_t id = wl_resource_get_id(resource);
+        auto it = std::ranges::find_if(info->pending_pools, [id](const auto& p) { return p.first == id; });
+        if (it == info->pending_pools.end()) return;
+        info->server->surface_trackers_.push_back(
+            std::make_unique<ShmPoolTracker>(*info->server, info->vm, resource, it->second));
+        info->pending_pools.erase(it);
+    };
+    wl_client_add_resource_created_listener(client, &info->resource_created.listener);
+    vm->clients.push_back(client);
+}
+
+void Server::disconnect_client(wl_client* client, const std::string& why) {
+    ClientInfo* info = client_info(client);
+    if (!info || info->doomed) return;
+    info->doomed = true;
+    wlr_log(WLR_ERROR, "VM %s: %s; disconnecting the client", info->vm ? info->vm->name().c_str() : "?",
+            why.c_str());
+    doomed_clients.push_back(client);
+    // Not from inside this dispatch: the client may be mid-request.
+    if (!reaper_) {
+        reaper_ = wl_event_loop_add_idle(loop, [](void* data) {
+            auto* self = static_cast<Server*>(data);
+            self->reaper_ = nullptr;
+            const auto doomed = self->doomed_clients;
+            for (wl_client* c : doomed) wl_client_destroy(c);
+        }, this);
+    }
+}
+
+} // namespace spectrum

@@ -1,0 +1,66 @@
+// A VM as the compositor sees it: its config, its listening socket, its connected clients
+// and what they use. A client's VM is fixed by the socket it arrived on.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config.hpp"
+#include "listener.hpp"
+#include "vm_limits.hpp"
+#include "wlr.hpp"
+
+namespace spectrum {
+
+class Server;
+class VmSocket;
+
+struct Vm {
+    config::VmConfig config;
+    std::unique_ptr<VmSocket> socket;
+    policy::VmUsage usage;
+    std::vector<wl_client*> clients;
+
+    const std::string& name() const { return config.name; }
+};
+
+// What the compositor knows about every client: which VM it belongs to (nullptr: host).
+// Stored as the wl_client's user data from the moment the client is created.
+struct ClientInfo {
+    struct Hook {
+        wl_listener listener; // first: the notify callback casts back from it
+        ClientInfo* owner;
+    };
+    Hook resource_created{};
+    Server* server = nullptr;
+    Vm* vm = nullptr; // borrowed; cleared when the VM is removed
+    wl_client* client = nullptr;
+    bool doomed = false;
+    // wl_shm.create_pool seen, pool resource not yet created: (new id, size).
+    std::vector<std::pair<uint32_t, uint64_t>> pending_pools;
+};
+
+std::filesystem::path vm_socket_dir(const std::string& name);
+
+// Bookkeeping attached to an object a VM client created (a surface, a shm pool), released
+// together with that object.
+struct Tracker {
+    Tracker(Server& server, Vm* vm) : server(server), vm(vm) {}
+    virtual ~Tracker() = default;
+    Tracker(const Tracker&) = delete;
+    Tracker& operator=(const Tracker&) = delete;
+    void release(); // frees this tracker
+    Server& server;
+    Vm* vm;
+    Listener<void> destroy;
+};
+
+// nullptr for host clients (and clients created before tagging, which only the host socket
+// produces).
+ClientInfo* client_info(wl_client* client);
+Vm* client_vm(wl_client* client);
+Vm* surface_vm(wlr_surface* surface);
+
+} // namespace spectrum

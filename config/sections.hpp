@@ -1,0 +1,32 @@
+// One reader per TOML section of the config file. Each file named *_section.cpp holds the
+// schema of one section; parser.cpp ties them together.
+#pragma once
+
+#include "reader.hpp"
+
+#include <string>
+#include <vector>
+
+namespace spectrum::config::detail {
+
+// [limits], and [vm.NAME.limits] with the same keys.
+std::vector<Field<Limits>> limits_fields();
+
+// [keys]: each entry replaces, adds or (with "none") removes one of `bindings`.
+Status read_keys(const Value& value, std::vector<Binding>& bindings);
+
+// [[output]]
+Status read_outputs(const Value& value, std::vector<OutputConfig>& outputs);
+
+// A [vm.NAME.limits] table, read once the global [limits] (which may come later in the
+// file) is known.
+struct PendingLimits {
+    std::string vm_name;
+    Value value;
+};
+
+// [vm.NAME] tables, appended to `vms` in file order.
+Status read_vms(const Value& value, std::vector<VmConfig>& vms,
+                std::vector<PendingLimits>& pending_limits);
+
+} // namespace spectrum::config::detail

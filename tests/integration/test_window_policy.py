@@ -1,0 +1,184 @@
+"""What a VM may not do to the screen or the keyboard: cover the screen (fullscreen is the
+user's grant), take focus from another VM, drop its frame, or put misleading characters in
+its title."""
+
+import pytest
+
+from harness import (BLUE, RED, WHITE, check_frame, frame_parts, make_config, wait_until)
+from pixels import Rect, hex_rgb
+from wire import DECORATION_CLIENT_SIDE, DECORATION_SERVER_SIDE, Connection
+
+CONFIG = make_config({"red": {"color": RED}, "blue": {"color": BLUE}})
+OUTPUT = Rect(0, 0, 1280, 720)
+
+# xdg_toplevel.state
+MAXIMIZED, FULLSCREEN, ACTIVATED = 1, 2, 4
+
+
+@pytest.fixture
+def comp(spectrum):
+    return spectrum(CONFIG)
+
+
+def test_vm_fullscreen_request_becomes_maximize(comp):
+    _, window = comp.foot("red", "--fullscreen", app_id="wants-fullscreen")
+    window = comp.wait_for_window(lambda w: w["maximized"], id=window["id"])
+    assert window["fullscreen"] is False
+    parts = frame_parts(window)
+    assert parts.frame == OUTPUT, f"maximized frame {parts.frame} should fill the output"
+    assert window["y"] - parts.frame.y == parts.border + parts.title_height
+    comp.screenshot_until(lambda image: check_frame(image, parts, RED, text_colour=WHITE),
+                          "fullscreen-request")
+
+
+def test_raw_fullscreen_request_is_never_configured_fullscreen(comp):
+    with Connection(comp.socket_path_for("red")) as conn:
+        window = conn.create_toplevel(fullscreen=True, app_id="raw-fullscreen")
+        listed = comp.wait_for_window(app_id="raw-fullscreen")
+        conn.roundtrip()
+        assert window.configures, "no configure received"
+        for width, height, states in window.configures:
+            assert FULLSCREEN not in states, f"configured fullscreen: {states}"
+        assert listed["fullscreen"] is False
+
+
+def test_user_grants_fullscreen_with_super_f(comp):
+    _, window = comp.foot("red", app_id="granted")
+    comp.focus(window["id"])
+    comp.press("Super+F")
+    window = comp.wait_for_window(lambda w: w["fullscreen"], id=window["id"])
+    assert Rect.of(window) == OUTPUT
+    comp.screenshot_until(
+        lambda image: _assert_no_colour(image, OUTPUT, RED), "granted-fullscreen")
+    comp.press("Super+F")
+    window = comp.wait_for_window(lambda w: not w["fullscreen"], id=window["id"])
+    parts = frame_parts(window)
+    assert parts.frame != parts.content
+    comp.screenshot_until(lambda image: check_frame(image, parts, RED), "fullscreen-revoked")
+
+
+def _assert_no_colour(image, rect, colour):
+    found = image.count(rect, lambda c: c == hex_rgb(colour))
+    assert found == 0, f"{found} pixels of {colour} while fullscreen: {image.describe(rect)}"
+
+
+def test_super_m_toggles_maximize(comp):
+    _, window = comp.foot("blue", app_id="maximize-me")
+    comp.focus(window["id"])
+    comp.press("Super+M")
+    window = comp.wait_for_window(lambda w: w["maximized"], id=window["id"])
+    assert Rect.of(window["frame"]) == OUTPUT
+    comp.press("Super+M")
+    window = comp.wait_for_window(lambda w: not w["maximized"], id=window["id"])
+    assert Rect.of(window["frame"]) != OUTPUT
+
+
+def test_new_vm_window_does_not_steal_focus(comp, artifacts):
+    red_out, blue_out = artifacts.path("red.txt"), artifacts.path("blue.txt")
+    _, red = comp.reader_foot("red", red_out, "red-reader")
+    comp.focus(red["id"])
+    _, blue = comp.reader_foot("blue", blue_out, "blue-reader")
+    blue = comp.wait_for_window(lambda w: w["urgent"], id=blue["id"], timeout=5)
+    assert blue["focused"] is False
+    assert comp.window(red["id"])["focused"] is True
+    # Keys still go to red, and blue never sees them.
+    comp.type_keys("for red only\n")
+    wait_until(lambda: red_out.exists() and red_out.read_text() == "for red only", 10,
+               message="red gets the keys")
+    assert not blue_out.exists(), "blue received keys typed into red"
+    # The user's choice moves focus, and the urgency is answered.
+    blue = comp.focus(blue["id"])
+    assert blue["urgent"] is False
+    comp.type_keys("for blue\n")
+    wait_until(lambda: blue_out.exists() and blue_out.read_text() == "for blue", 10,
+               message="blue gets keys once the user focused it")
+
+
+def test_vm_cannot_activate_itself(comp):
+    """A configure with the activated state is the compositor's word that a window has
+    focus; a second VM's new window must not get one while the first is focused."""
+    _, red = comp.foot("red", app_id="red-term")
+    comp.focus(red["id"])
+    with Connection(comp.socket_path_for("blue")) as conn:
+        window = conn.create_toplevel(app_id="blue-raw")
+        comp.wait_for_window(app_id="blue-raw")
+        conn.roundtrip()
+        assert all(ACTIVATED not in states for _, _, states in window.configures), \
+            window.configures
+    assert comp.window(red["id"])["focused"]
+
+
+def test_alt_tab_cycles_focus(comp):
+    _, first = comp.foot("red", app_id="first")
+    _, second = comp.foot("blue", app_id="second")
+    comp.focus(first["id"])
+    comp.press("Alt+Tab")
+    wait_until(lambda: comp.window(second["id"])["focused"], 5, message="Alt+Tab to second")
+    comp.press("Alt+Tab")
+    wait_until(lambda: comp.window(first["id"])["focused"], 5, message="Alt+Tab back")
+
+
+def test_super_shift_q_closes_focused_window(comp):
+    client, window = comp.simple_shm("red")
+    other, other_window = comp.simple_shm("blue")
+    comp.focus(window["id"])
+    comp.press("Super+Shift+Q")
+    comp.wait_for_no_window(window["id"])
+    client.wait(10)
+    assert other.alive() and comp.window(other_window["id"]) is not None
+
+
+HOSTILE_TITLES = [
+    ("pay\u202egnp.exe", "paygnp.exe"),                       # right-to-left override
+    ("\u2066[host]\u2069 fake", "[host] fake"),                # bidi isolates
+    ("a\u200bb\u200cc\u200dd\u2060e\ufeff", "abcde"),          # zero-width characters
+    ("x\x07y\x1bz\x7fw\u0090v", "xyzwv"),                     # C0, DEL and C1 controls
+    ("in\u200evis\u200fible\u061c", "invisible"),             # direction marks
+]
+
+
+def test_hostile_titles_are_filtered(comp):
+    with Connection(comp.socket_path_for("red")) as conn:
+        for index, (raw, expected) in enumerate(HOSTILE_TITLES):
+            conn.create_toplevel(title=raw, app_id=f"hostile-{index}")
+            listed = comp.wait_for_window(app_id=f"hostile-{index}")
+            assert listed["title"] == expected, f"{raw!r} -> {listed['title']!r}"
+
+
+def test_hostile_title_from_foot_is_filtered_and_drawn(comp):
+    _, window = comp.foot("red", title="pay\u202egnp.exe", app_id="hostile-foot",
+                          wait_title="paygnp.exe")
+    parts = frame_parts(comp.focus(window["id"]))
+    comp.screenshot_until(lambda image: check_frame(image, parts, RED, text_colour=WHITE),
+                          "hostile-title")
+    table = comp.ctl("windows").stdout
+    assert "\u202e" not in table and "paygnp.exe" in table
+
+
+def test_title_changes_are_filtered_too(comp):
+    with Connection(comp.socket_path_for("red")) as conn:
+        window = conn.create_toplevel(title="harmless", app_id="changer")
+        listed = comp.wait_for_window(app_id="changer", title="harmless")
+        conn.set_title(window, "now\u202eevil")
+        conn.roundtrip()
+        wait_until(lambda: comp.window(listed["id"])["title"] == "nowevil", 5,
+                   message="updated title filtered")
+
+
+def test_client_side_decoration_request_still_framed(comp):
+    _, window = comp.foot("red", "-o", "csd.preferred=client", app_id="wants-csd")
+    parts = frame_parts(comp.focus(window["id"]))
+    assert parts.frame.width == parts.content.width + 2 * parts.border
+    comp.screenshot_until(lambda image: check_frame(image, parts, RED, text_colour=WHITE),
+                          "csd-request")
+
+
+def test_decoration_mode_is_forced_server_side(comp):
+    with Connection(comp.socket_path_for("blue")) as conn:
+        window = conn.create_toplevel(decoration_mode=DECORATION_CLIENT_SIDE, app_id="csd")
+        listed = comp.wait_for_window(app_id="csd")
+        conn.roundtrip()
+        assert window.decoration_modes, "no decoration configure"
+        assert window.decoration_modes[-1] == DECORATION_SERVER_SIDE
+        parts = frame_parts(comp.focus(listed["id"]))
+        comp.screenshot_until(lambda image: check_frame(image, parts, BLUE), "raw-csd")

@@ -1,0 +1,390 @@
+"""A tiny Wayland wire-protocol client, written by hand so tests control every byte.
+
+Real clients (foot, weston-simple-shm) only ever send well-formed requests for globals they
+were shown. The hostile-client tests need the opposite: bind a global by a numeric name the
+socket never advertised, send a request with an impossible opcode, send bytes that are not
+Wayland at all, or give a window a title that is not valid UTF-8. This module speaks just
+enough of the protocol for that (wl_display, wl_registry, wl_callback, wl_compositor,
+wl_shm, xdg_wm_base, xdg-decoration) and reports how the connection ended: a
+wl_display.error event (ProtocolError) or the server closing the socket (Disconnected).
+"""
+
+from __future__ import annotations
+
+import array
+import mmap
+import os
+import select
+import socket
+import struct
+import time
+from dataclasses import dataclass, field
+
+DISPLAY_ID = 1
+
+# wl_shm formats
+SHM_ARGB8888 = 0
+SHM_XRGB8888 = 1
+
+# zxdg_toplevel_decoration_v1.mode
+DECORATION_CLIENT_SIDE = 1
+DECORATION_SERVER_SIDE = 2
+
+
+class WaylandError(Exception):
+    """The connection is unusable."""
+
+
+class Disconnected(WaylandError):
+    """The server closed the connection without (or after) telling us why."""
+
+
+class ProtocolError(WaylandError):
+    """The server sent wl_display.error; it disconnects the client right after."""
+
+    def __init__(self, object_id: int, code: int, message: str):
+        super().__init__(f"protocol error on object {object_id}, code {code}: {message}")
+        self.object_id = object_id
+        self.code = code
+        self.message = message
+
+
+def socket_path(display: str, runtime_dir: str | None = None) -> str:
+    """Resolves a WAYLAND_DISPLAY value the way libwayland does."""
+    if display.startswith("/"):
+        return display
+    runtime_dir = runtime_dir or os.environ["XDG_RUNTIME_DIR"]
+    return os.path.join(runtime_dir, display)
+
+
+# --- argument encoding -------------------------------------------------------------------
+
+
+def u32(value: int) -> bytes:
+    return struct.pack("<I", value & 0xFFFFFFFF)
+
+
+def i32(value: int) -> bytes:
+    return struct.pack("<i", value)
+
+
+def string(value: str | bytes | None) -> bytes:
+    if value is None:
+        return u32(0)
+    raw = value.encode() if isinstance(value, str) else value
+    raw += b"\0"
+    return u32(len(raw)) + raw + b"\0" * (-len(raw) % 4)
+
+
+def wl_array(value: bytes) -> bytes:
+    return u32(len(value)) + value + b"\0" * (-len(value) % 4)
+
+
+class Reader:
+    """Decodes the arguments of one event, in order."""
+
+    def __init__(self, payload: bytes):
+        self.payload = payload
+        self.pos = 0
+
+    def u32(self) -> int:
+        (value,) = struct.unpack_from("<I", self.payload, self.pos)
+        self.pos += 4
+        return value
+
+    def i32(self) -> int:
+        (value,) = struct.unpack_from("<i", self.payload, self.pos)
+        self.pos += 4
+        return value
+
+    def bytes_(self) -> bytes:
+        length = self.u32()
+        raw = self.payload[self.pos:self.pos + length]
+        self.pos += length + (-length % 4)
+        return raw
+
+    def string(self) -> str:
+        return self.bytes_().rstrip(b"\0").decode(errors="replace")
+
+    def array(self) -> bytes:
+        return self.bytes_()
+
+
+@dataclass
+class Global:
+    name: int
+    interface: str
+    version: int
+
+
+@dataclass
+class Toplevel:
+    """The objects of one xdg_toplevel made by Connection.create_toplevel()."""
+
+    surface: int
+    xdg_surface: int
+    toplevel: int
+    decoration: int | None = None
+    configures: list = field(default_factory=list)  # (width, height, [states])
+    decoration_modes: list = field(default_factory=list)
+    closed: bool = False
+
+
+class Connection:
+    """One client connection. Every method that waits raises ProtocolError or Disconnected
+    when the server ends the connection."""
+
+    def __init__(self, path: str, timeout: float = 5.0):
+        self.path = path
+        self.timeout = timeout
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(path)
+        self.next_id = 2
+        self.handlers: dict[int, callable] = {}
+        self.inbuf = b""
+        self.error: ProtocolError | None = None
+        self.closed = False
+        self.done_callbacks: set[int] = set()
+        self.globals: dict[int, Global] = {}
+        self.registry: int | None = None
+        self._shm_pools: list[tuple[int, mmap.mmap]] = []
+
+    # --- plumbing ---------------------------------------------------------------------
+
+    def close(self) -> None:
+        for fd, mapping in self._shm_pools:
+            mapping.close()
+            os.close(fd)
+        self._shm_pools.clear()
+        self.sock.close()
+
+    def __enter__(self) -> "Connection":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def new_id(self) -> int:
+        object_id = self.next_id
+        self.next_id += 1
+        return object_id
+
+    def send_raw(self, data: bytes, fds: list[int] | None = None) -> None:
+        """Sends bytes as they are: no framing, no checks."""
+        try:
+            if fds:
+                self.sock.sendmsg([data], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
+                                            array.array("i", fds))])
+            else:
+                self.sock.sendall(data)
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            self._raise_end(exc)
+
+    def request(self, object_id: int, opcode: int, *args: bytes,
+                fds: list[int] | None = None) -> None:
+        payload = b"".join(args)
+        size = 8 + len(payload)
+        self.send_raw(u32(object_id) + u32((size << 16) | opcode) + payload, fds)
+
+    def _raise_end(self, cause: Exception | None = None):
+        self.closed = True
+        if self.error:
+            raise self.error from cause
+        raise Disconnected(f"server closed the connection ({cause or 'EOF'})") from cause
+
+    def _read_some(self, deadline: float) -> None:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("no answer from the compositor")
+        ready, _, _ = select.select([self.sock], [], [], remaining)
+        if not ready:
+            raise TimeoutError("no answer from the compositor")
+        try:
+            data, ancdata, _, _ = self.sock.recvmsg(65536, socket.CMSG_SPACE(28 * 4))
+        except ConnectionResetError as exc:
+            self._raise_end(exc)
+        for level, kind, cdata in ancdata:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                fds = array.array("i")
+                fds.frombytes(cdata[:len(cdata) - len(cdata) % fds.itemsize])
+                for fd in fds:  # keymaps and the like: not needed here
+                    os.close(fd)
+        if not data:
+            self._raise_end()
+        self.inbuf += data
+        self._parse()
+
+    def _parse(self) -> None:
+        while len(self.inbuf) >= 8:
+            object_id, size_opcode = struct.unpack_from("<II", self.inbuf)
+            size, opcode = size_opcode >> 16, size_opcode & 0xFFFF
+            if size < 8 or len(self.inbuf) < size:
+                break
+            payload = self.inbuf[8:size]
+            self.inbuf = self.inbuf[size:]
+            self._dispatch(object_id, opcode, payload)
+
+    def _dispatch(self, object_id: int, opcode: int, payload: bytes) -> None:
+        if object_id == DISPLAY_ID:
+            reader = Reader(payload)
+            if opcode == 0:  # error(object_id, code, message)
+                self.error = ProtocolError(reader.u32(), reader.u32(), reader.string())
+            # opcode 1 is delete_id: nothing to free on our side
+            return
+        handler = self.handlers.get(object_id)
+        if handler:
+            handler(opcode, Reader(payload))
+
+    def dispatch_until(self, condition, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while not condition():
+            if self.error:
+                self._raise_end()
+            self._read_some(deadline)
+        if self.error:
+            self._raise_end()
+
+    def roundtrip(self, timeout: float | None = None) -> None:
+        """wl_display.sync and wait for its done event: everything sent before was handled."""
+        callback = self.new_id()
+        self.handlers[callback] = lambda opcode, reader: self.done_callbacks.add(callback)
+        self.request(DISPLAY_ID, 0, u32(callback))
+        self.dispatch_until(lambda: callback in self.done_callbacks, timeout)
+
+    def wait_for_end(self, timeout: float | None = None) -> WaylandError:
+        """Waits until the server ends the connection; returns how it ended."""
+        try:
+            self.dispatch_until(lambda: False, timeout)
+        except WaylandError as end:
+            return end
+        raise AssertionError("unreachable")
+
+    # --- registry ---------------------------------------------------------------------
+
+    def get_registry(self) -> dict[int, Global]:
+        self.registry = self.new_id()
+
+        def on_registry(opcode: int, reader: Reader) -> None:
+            if opcode == 0:
+                name, interface, version = reader.u32(), reader.string(), reader.u32()
+                self.globals[name] = Global(name, interface, version)
+            elif opcode == 1:
+                self.globals.pop(reader.u32(), None)
+
+        self.handlers[self.registry] = on_registry
+        self.request(DISPLAY_ID, 1, u32(self.registry))
+        self.roundtrip()
+        return self.globals
+
+    def find_global(self, interface: str) -> Global:
+        for item in self.globals.values():
+            if item.interface == interface:
+                return item
+        raise KeyError(f"{interface} is not advertised on {self.path}")
+
+    def bind(self, name: int, interface: str, version: int) -> int:
+        """wl_registry.bind by numeric name, whether or not it was advertised."""
+        if self.registry is None:
+            self.get_registry()
+        object_id = self.new_id()
+        self.request(self.registry, 0, u32(name), string(interface), u32(version),
+                     u32(object_id))
+        return object_id
+
+    def bind_interface(self, interface: str, max_version: int) -> int:
+        item = self.find_global(interface)
+        return self.bind(item.name, interface, min(item.version, max_version))
+
+    # --- windows ----------------------------------------------------------------------
+
+    def create_surface(self, compositor: int) -> int:
+        surface = self.new_id()
+        self.request(compositor, 0, u32(surface))  # wl_compositor.create_surface
+        return surface
+
+    def create_buffer(self, shm: int, width: int, height: int, color: int = 0xFF808080,
+                      fmt: int = SHM_XRGB8888) -> int:
+        """A wl_buffer of one colour (0xAARRGGBB) in its own wl_shm_pool."""
+        stride = width * 4
+        size = max(stride * height, 4)
+        fd = os.memfd_create("spectrum-test-shm", os.MFD_CLOEXEC)
+        os.ftruncate(fd, size)
+        mapping = mmap.mmap(fd, size)
+        mapping.write(struct.pack("<I", color) * (size // 4))
+        self._shm_pools.append((fd, mapping))
+        pool = self.new_id()
+        self.request(shm, 0, u32(pool), i32(size), fds=[fd])  # wl_shm.create_pool
+        buffer = self.new_id()
+        # wl_shm_pool.create_buffer(id, offset, width, height, stride, format)
+        self.request(pool, 0, u32(buffer), i32(0), i32(width), i32(height), i32(stride),
+                     u32(fmt))
+        return buffer
+
+    def attach_and_commit(self, surface: int, buffer: int, width: int, height: int) -> None:
+        self.request(surface, 1, u32(buffer), i32(0), i32(0))  # attach
+        self.request(surface, 2, i32(0), i32(0), i32(width), i32(height))  # damage
+        self.request(surface, 6)  # commit
+
+    def create_toplevel(self, width: int = 200, height: int = 120, *, color: int = 0xFF30A030,
+                        title: str | bytes | None = "raw-client", app_id: str | None = "raw",
+                        fullscreen: bool = False, decoration_mode: int | None = None,
+                        map_window: bool = True) -> Toplevel:
+        """An xdg_toplevel with a one-colour buffer, mapped unless map_window is False."""
+        if not self.globals:
+            self.get_registry()
+        compositor = self.bind_interface("wl_compositor", 4)
+        shm = self.bind_interface("wl_shm", 1)
+        wm_base = self.bind_interface("xdg_wm_base", 1)
+        self.handlers[wm_base] = lambda opcode, reader: (
+            self.request(wm_base, 3, u32(reader.u32())) if opcode == 0 else None)  # pong
+
+        surface = self.create_surface(compositor)
+        xdg_surface = self.new_id()
+        self.request(wm_base, 2, u32(xdg_surface), u32(surface))  # get_xdg_surface
+        toplevel_id = self.new_id()
+        self.request(xdg_surface, 1, u32(toplevel_id))  # get_toplevel
+        window = Toplevel(surface, xdg_surface, toplevel_id)
+
+        serials: list[int] = []
+        self.handlers[xdg_surface] = lambda opcode, reader: (
+            serials.append(reader.u32()) if opcode == 0 else None)
+
+        def on_toplevel(opcode: int, reader: Reader) -> None:
+            if opcode == 0:
+                width_, height_ = reader.i32(), reader.i32()
+                raw = reader.array()
+                states = list(struct.unpack(f"<{len(raw) // 4}I", raw))
+                window.configures.append((width_, height_, states))
+            elif opcode == 1:
+                window.closed = True
+
+        self.handlers[toplevel_id] = on_toplevel
+
+        if decoration_mode is not None:
+            manager = self.bind_interface("zxdg_decoration_manager_v1", 1)
+            window.decoration = self.new_id()
+            self.request(manager, 1, u32(window.decoration), u32(toplevel_id))
+            self.handlers[window.decoration] = lambda opcode, reader: (
+                window.decoration_modes.append(reader.u32()) if opcode == 0 else None)
+            self.request(window.decoration, 1, u32(decoration_mode))  # set_mode
+
+        if title is not None:
+            self.request(toplevel_id, 2, string(title))
+        if app_id is not None:
+            self.request(toplevel_id, 3, string(app_id))
+        if fullscreen:
+            self.request(toplevel_id, 11, u32(0))  # set_fullscreen(output: null)
+        self.request(surface, 6)  # initial commit, no buffer: asks for a configure
+        if not map_window:
+            self.roundtrip()
+            return window
+        self.dispatch_until(lambda: bool(serials))
+        self.request(xdg_surface, 4, u32(serials[-1]))  # ack_configure
+        buffer = self.create_buffer(shm, width, height, color)
+        self.attach_and_commit(surface, buffer, width, height)
+        self.roundtrip()
+        return window
+
+    def set_title(self, window: Toplevel, title: str | bytes) -> None:
+        self.request(window.toplevel, 2, string(title))
+        self.request(window.surface, 6)
