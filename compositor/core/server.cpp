@@ -165,6 +165,7 @@ void Server::create_globals() {
     wlr_screencopy_manager_v1_create(display);
     wlr_export_dmabuf_manager_v1_create(display);
     wlr_data_control_manager_v1_create(display);
+    foreign_toplevels = wlr_ext_foreign_toplevel_list_v1_create(display, 1);
     virtual_keyboard = wlr_virtual_keyboard_manager_v1_create(display);
     new_virtual_keyboard_.connect(&virtual_keyboard->events.new_virtual_keyboard,
                                   [this](wlr_virtual_keyboard_v1* k) {
@@ -181,12 +182,13 @@ void Server::create_globals() {
     new_output_.connect(&backend->events.new_output, [this](wlr_output* o) { handle_new_output(o); });
     new_input_.connect(&backend->events.new_input, [this](wlr_input_device* d) { handle_new_input(d); });
     setup_selection();
+    update_keyboard_caps();
 }
 
 void Server::update_keyboard_caps() {
-    uint32_t caps = WL_SEAT_CAPABILITY_POINTER;
-    if (!keyboards.empty()) caps |= WL_SEAT_CAPABILITY_KEYBOARD;
-    wlr_seat_set_capabilities(seat, caps);
+    // Always a keyboard: a client that binds wl_keyboard only when one appears would miss
+    // the first key of a keyboard plugged in (or a virtual one created) while it is focused.
+    wlr_seat_set_capabilities(seat, WL_SEAT_CAPABILITY_POINTER | WL_SEAT_CAPABILITY_KEYBOARD);
 }
 
 void Server::handle_new_input(wlr_input_device* device) {

@@ -91,6 +91,7 @@ class Server {
     wlr_cursor_shape_manager_v1* cursor_shape = nullptr;
     wlr_virtual_keyboard_manager_v1* virtual_keyboard = nullptr;
     wlr_virtual_pointer_manager_v1* virtual_pointer = nullptr;
+    wlr_ext_foreign_toplevel_list_v1* foreign_toplevels = nullptr; // host panels and docks
 
     // Scene layers, bottom to top.
     wlr_scene_tree* background_layer = nullptr;
@@ -126,7 +127,6 @@ class Server {
     void setup_vm_identity();
     void setup_selection();
     void handle_new_token(wlr_xdg_activation_token_v1* token);
-    static void log_protocol(void* data, wl_protocol_logger_type type, const wl_protocol_logger_message* message);
     void setup_signals();
     void update_keyboard_caps();
 
@@ -153,7 +153,6 @@ class Server {
     std::vector<wl_event_source*> signal_sources_;
 
     wl_event_source* reaper_ = nullptr;
-    wl_protocol_logger* protocol_logger_ = nullptr;
 
   public:
     // Per-object bookkeeping for limits and activation tokens; see vm/identity.cpp.

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "server.hpp"
+#include "view.hpp"
 
 namespace spectrum {
 
@@ -33,7 +34,21 @@ Keyboard::Keyboard(Server& server, wlr_keyboard* keyboard, bool apply_config_key
     : server(server), keyboard(keyboard) {
     // A virtual keyboard brings its own keymap; a physical one gets the configured layout.
     if (apply_config_keymap) apply_keymap(server, keyboard);
+    // The newest keyboard becomes the seat's at once, so its first key is not also the one
+    // that switches keymaps under the focused client (which would drop that key).
+    wlr_seat_set_keyboard(server.seat, keyboard);
 
+    keymap.connect(&keyboard->events.keymap, [this](void*) {
+        // A new keymap (a virtual keyboard uploads its own): re-enter the focused window so
+        // its client starts from a clean state with this keyboard, as after a focus change.
+        Server& s = this->server;
+        wlr_seat_set_keyboard(s.seat, this->keyboard);
+        if (View* view = s.focused_view()) {
+            wlr_seat_keyboard_notify_clear_focus(s.seat);
+            wlr_seat_keyboard_notify_enter(s.seat, view->surface(), this->keyboard->keycodes,
+                                           this->keyboard->num_keycodes, &this->keyboard->modifiers);
+        }
+    });
     modifiers.connect(&keyboard->events.modifiers, [this](void*) {
         wlr_seat_set_keyboard(this->server.seat, this->keyboard);
         wlr_seat_keyboard_notify_modifiers(this->server.seat, &this->keyboard->modifiers);

@@ -20,6 +20,7 @@ struct Keyboard {
     std::set<uint32_t> consumed;
 
     Listener<void> modifiers;
+    Listener<void> keymap;
     Listener<wlr_keyboard_key_event> key;
     Listener<void> destroy;
 };

@@ -65,16 +65,21 @@ View::View(Server& server, wlr_xdg_toplevel* toplevel)
     set_title_.connect(&toplevel->events.set_title, [this](void*) {
         const std::size_t cap = vm_ ? vm_->config.limits.title_length : host_title_cap;
         title_ = policy::sanitize_text(toplevel_->title ? toplevel_->title : "", cap);
-        if (mapped_) update_frame();
+        if (mapped_) {
+            update_frame();
+            update_foreign();
+        }
     });
     set_app_id_.connect(&toplevel->events.set_app_id, [this](void*) {
         app_id_ = policy::sanitize_text(toplevel_->app_id ? toplevel_->app_id : "", 128);
+        if (mapped_) update_foreign();
     });
 }
 
 View::~View() {
     // The frame's nodes live inside tree_: free them before the tree.
     frame_.reset();
+    wlr_ext_foreign_toplevel_handle_v1_destroy(foreign_);
     toplevel_->base->data = nullptr;
     wlr_scene_node_destroy(&tree_->node);
 }
@@ -248,6 +253,7 @@ void View::handle_map() {
         set_position(spot.x + b, spot.y + b + t);
     }
     update_frame();
+    update_foreign();
     wlr_scene_node_set_enabled(&tree_->node, true);
     wlr_scene_node_raise_to_top(&tree_->node);
 
@@ -262,8 +268,18 @@ void View::handle_map() {
     }
 }
 
+void View::update_foreign() {
+    const std::string title = label_text();
+    const std::string app_id = vm_ ? vm_->name() + "." + app_id_ : app_id_;
+    wlr_ext_foreign_toplevel_handle_v1_state state{title.c_str(), app_id.c_str()};
+    if (!foreign_) foreign_ = wlr_ext_foreign_toplevel_handle_v1_create(server_.foreign_toplevels, &state);
+    else wlr_ext_foreign_toplevel_handle_v1_update_state(foreign_, &state);
+}
+
 void View::handle_unmap() {
     mapped_ = false;
+    wlr_ext_foreign_toplevel_handle_v1_destroy(foreign_);
+    foreign_ = nullptr;
     wlr_scene_node_set_enabled(&tree_->node, false);
     if (server_.grabbed_view == this) {
         server_.cursor_mode = CursorMode::Passthrough;

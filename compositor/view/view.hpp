@@ -73,6 +73,9 @@ class View {
     bool maximized_ = false, fullscreen_ = false;
     wlr_box restore_{}; // content box before maximize/fullscreen
     std::string title_, app_id_;
+    // How host tools (panels, docks) see this window: titled with the frame's label.
+    wlr_ext_foreign_toplevel_handle_v1* foreign_ = nullptr;
+    void update_foreign();
 
     Listener<void> map_, unmap_, commit_, destroy_;
     Listener<void> request_move_, request_maximize_, request_fullscreen_, request_minimize_;

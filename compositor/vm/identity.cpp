@@ -64,88 +64,38 @@ struct SurfaceTracker : Tracker {
             // Checked on every commit: a buffer bigger than the VM may use loses the client.
             const auto w = static_cast<uint32_t>(std::max(this->surface->current.buffer_width, 0));
             const auto h = static_cast<uint32_t>(std::max(this->surface->current.buffer_height, 0));
-            if (auto ok = this->vm->usage.check_buffer(w, h); !ok)
-                this->server.disconnect_client(wl_resource_get_client(this->surface->resource),
-                                               ok.error().describe());
+            wl_client* client = wl_resource_get_client(this->surface->resource);
+            if (auto ok = this->vm->usage.check_buffer(w, h); !ok) {
+                this->server.disconnect_client(client, ok.error().describe());
+                return;
+            }
+            // What the compositor holds for this surface: its current buffer's pixels.
+            const uint64_t now = this->surface->buffer ? uint64_t{w} * h * 4 : 0;
+            if (now > bytes) {
+                if (auto ok = this->vm->usage.try_add_shm(now - bytes); !ok) {
+                    this->server.disconnect_client(client, ok.error().describe());
+                    return;
+                }
+            } else {
+                this->vm->usage.remove_shm(bytes - now);
+            }
+            bytes = now;
         });
         destroy.connect(&surface->events.destroy, [this](void*) {
             this->vm->usage.remove_surface();
+            this->vm->usage.remove_shm(bytes);
             release();
         });
     }
     wlr_surface* surface;
+    uint64_t bytes = 0; // counted against the VM's shm_bytes
     Listener<void> commit;
-};
-
-struct ShmPoolTracker : Tracker {
-    ShmPoolTracker(Server& server, Vm* vm, wl_resource* pool, uint64_t size)
-        : Tracker(server, vm), pool(pool), size(size) {
-        hook.self = this;
-        hook.listener.notify = [](wl_listener* listener, void*) {
-            // `listener` is the first member of the standard-layout Hook.
-            ShmPoolTracker* self = reinterpret_cast<Hook*>(listener)->self;
-            self->vm->usage.remove_shm(self->size);
-            wl_list_remove(&self->hook.listener.link);
-            self->linked = false;
-            self->release();
-        };
-        wl_resource_add_destroy_listener(pool, &hook.listener);
-        linked = true;
-    }
-    ~ShmPoolTracker() override {
-        if (linked) wl_list_remove(&hook.listener.link);
-    }
-    struct Hook {
-        wl_listener listener;
-        ShmPoolTracker* self;
-    };
-    wl_resource* pool;
-    uint64_t size;
-    Hook hook{};
-    bool linked = false;
 };
 
 } // namespace
 
 void Server::setup_vm_identity() {
     wl_display_set_global_filter(display, global_filter, this);
-    protocol_logger_ = wl_display_add_protocol_logger(display, &Server::log_protocol, this);
-}
-
-// Watches the few requests that carry sizes wlroots does not expose: wl_shm pool sizes.
-void Server::log_protocol(void* data, wl_protocol_logger_type type, const wl_protocol_logger_message* message) {
-    if (type != WL_PROTOCOL_LOGGER_REQUEST) return;
-    auto* self = static_cast<Server*>(data);
-    const char* interface = wl_resource_get_class(message->resource);
-    wl_client* client = wl_resource_get_client(message->resource);
-    Vm* vm = client_vm(client);
-    if (!vm) return;
-    if (std::strcmp(interface, "wl_shm") == 0 && std::strcmp(message->message->name, "create_pool") == 0 &&
-        message->arguments_count >= 3) {
-        const int32_t size = message->arguments[2].i;
-        if (size <= 0) return; // libwayland/wlroots reject it themselves
-        if (auto ok = vm->usage.try_add_shm(static_cast<uint64_t>(size)); !ok) {
-            self->disconnect_client(client, ok.error().describe());
-            return;
-        }
-        ClientInfo* info = client_info(client);
-        info->pending_pools.push_back({message->arguments[0].n, static_cast<uint64_t>(size)});
-    } else if (std::strcmp(interface, "wl_shm_pool") == 0 && std::strcmp(message->message->name, "resize") == 0 &&
-               message->arguments_count >= 1) {
-        for (auto& tracker : self->surface_trackers_) {
-            auto* pool = dynamic_cast<ShmPoolTracker*>(tracker.get());
-            if (!pool || pool->pool != message->resource) continue;
-            const int32_t size = message->arguments[0].i;
-            if (size <= 0 || static_cast<uint64_t>(size) <= pool->size) return;
-            const uint64_t grow = static_cast<uint64_t>(size) - pool->size;
-            if (auto ok = vm->usage.try_add_shm(grow); !ok) {
-                self->disconnect_client(client, ok.error().describe());
-                return;
-            }
-            pool->size = static_cast<uint64_t>(size);
-            return;
-        }
-    }
 }
 
 void Server::handle_new_surface(wlr_surface* surface) {
@@ -229,19 +179,6 @@ void Server::accept_vm_client(Vm* vm, int fd) {
     info->vm = vm;
     info->client = client;
     wl_client_set_user_data(client, info, destroy_client_info);
-    info->resource_created.owner = info;
-    info->resource_created.listener.notify = [](wl_listener* listener, void* data) {
-        ClientInfo* info = reinterpret_cast<ClientInfo::Hook*>(listener)->owner;
-        auto* resource = static_cast<wl_resource*>(data);
-        if (std::strcmp(wl_resource_get_class(resource), "wl_shm_pool") != 0 || !info->vm) return;
-        const uint32_t id = wl_resource_get_id(resource);
-        auto it = std::ranges::find_if(info->pending_pools, [id](const auto& p) { return p.first == id; });
-        if (it == info->pending_pools.end()) return;
-        info->server->surface_trackers_.push_back(
-            std::make_unique<ShmPoolTracker>(*info->server, info->vm, resource, it->second));
-        info->pending_pools.erase(it);
-    };
-    wl_client_add_resource_created_listener(client, &info->resource_created.listener);
     vm->clients.push_back(client);
 }
 

@@ -29,17 +29,10 @@ struct Vm {
 // What the compositor knows about every client: which VM it belongs to (nullptr: host).
 // Stored as the wl_client's user data from the moment the client is created.
 struct ClientInfo {
-    struct Hook {
-        wl_listener listener; // first: the notify callback casts back from it
-        ClientInfo* owner;
-    };
-    Hook resource_created{};
     Server* server = nullptr;
     Vm* vm = nullptr; // borrowed; cleared when the VM is removed
     wl_client* client = nullptr;
     bool doomed = false;
-    // wl_shm.create_pool seen, pool resource not yet created: (new id, size).
-    std::vector<std::pair<uint32_t, uint64_t>> pending_pools;
 };
 
 std::filesystem::path vm_socket_dir(const std::string& name);

@@ -15,11 +15,9 @@ from pathlib import Path
 import pytest
 
 from guest_vm import GuestImage
-from host_display import start_host
+from host_display import E2E_VM, E2E_VM_COLOR, start_host
 
 REPO = Path(__file__).resolve().parents[2]
-VM = "red"
-VM_COLOR = "#cc0000"
 
 
 def _build_dir() -> Path:
@@ -38,7 +36,9 @@ def guest_image(build_dir: Path) -> GuestImage:
         pytest.skip(f"not in the build environment (missing {', '.join(missing)}); run via tools/dev")
     out = build_dir / "guest"
     subprocess.run([str(REPO / "vmbridge" / "guest" / "build-image"), str(out)], check=True)
-    return GuestImage(kernel=out / "vmlinuz", initrd=out / "initramfs.cpio.gz")
+    return GuestImage(
+        kernel=out / "vmlinuz", initrd=out / "initramfs.cpio.gz", initrd_uncompressed=out / "initramfs.cpio"
+    )
 
 
 @pytest.fixture
@@ -52,6 +52,6 @@ def runtime_dir():
 
 @pytest.fixture
 def host(build_dir: Path, runtime_dir: Path, tmp_path: Path):
-    compositor = start_host(build_dir, runtime_dir, tmp_path, VM, VM_COLOR)
+    compositor = start_host(build_dir, runtime_dir, tmp_path, E2E_VM, E2E_VM_COLOR)
     yield compositor
     compositor.close()

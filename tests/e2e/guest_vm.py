@@ -25,7 +25,8 @@ MARKER = re.compile(r"spectrum-guest: (init started|app started|app exited) ?(\S
 @dataclass
 class GuestImage:
     kernel: Path
-    initrd: Path
+    initrd: Path  # initramfs.cpio.gz
+    initrd_uncompressed: Path  # initramfs.cpio: the same files, boots faster under TCG
 
 
 class SerialLog:
@@ -117,6 +118,7 @@ class GuestRun:
         app: str,
         state_disk: Path | None = None,
         memory_mb: int = 1024,
+        compressed: bool = True,
     ):
         self.host = host
         self.work = work
@@ -157,7 +159,7 @@ class GuestRun:
             "-kernel",
             str(image.kernel),
             "-initrd",
-            str(image.initrd),
+            str(image.initrd if compressed else image.initrd_uncompressed),
             "-device",
             "virtio-serial-pci",
             "-chardev",
@@ -172,6 +174,7 @@ class GuestRun:
             cmdline.append("spectrum.state=/dev/vda")
         qemu += ["-append", " ".join(cmdline)]
         self.qemu_args = qemu
+        self.initrd_name = Path(qemu[qemu.index("-initrd") + 1]).name
         self.phases = Phases(qemu_start=time.monotonic())
         self.qemu = subprocess.Popen(
             qemu, stdin=subprocess.DEVNULL, stdout=open(work / "qemu.log", "wb"), stderr=subprocess.STDOUT

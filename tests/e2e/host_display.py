@@ -20,6 +20,10 @@ from pathlib import Path
 
 from images import Image, read_image
 
+# The VM the tests declare in the host compositor's config, and its frame colour.
+E2E_VM = "red"
+E2E_VM_COLOR = "#cc0000"
+
 
 def wait_for_path(path: Path, timeout: float, proc: subprocess.Popen | None = None) -> None:
     deadline = time.monotonic() + timeout
@@ -75,6 +79,10 @@ class HostCompositor:
     def window_shown(self) -> bool:
         raise NotImplementedError
 
+    def save_screenshot(self, path: Path) -> None:
+        """A PNG of the host output, kept with the test's logs as evidence."""
+        raise NotImplementedError
+
     def close(self) -> None:
         stop(self.proc)
 
@@ -86,7 +94,7 @@ class SpectrumHost(HostCompositor):
         super().__init__(runtime_dir, log_dir)
         self.vm = vm
         self.color = tuple(int(color[i : i + 2], 16) for i in (1, 3, 5))
-        self.spectrumctl = shutil.which("spectrumctl", path=f"{binary.parent}:{binary.parent.parent / 'tools'}")
+        self.spectrumctl = os.environ.get("SPECTRUM_CTL") or shutil.which("spectrumctl", path=str(binary.parent))
         config = log_dir / "spectrum.toml"
         config.write_text(f'[vm.{vm}]\ncolor = "{color}"\n')
         env = self.env()
@@ -114,6 +122,9 @@ class SpectrumHost(HostCompositor):
         if out.returncode != 0:
             raise RuntimeError(f"grim failed: {out.stderr.decode(errors='replace')}")
         return read_image(out.stdout)
+
+    def save_screenshot(self, path: Path) -> None:
+        subprocess.run(["grim", str(path)], env=self.host_env(), check=True, timeout=20)
 
     def listed_windows(self) -> list[dict] | None:
         """The compositor's own window list, if spectrumctl is built; None otherwise."""
@@ -180,15 +191,21 @@ class WestonHost(HostCompositor):
             raise RuntimeError(f"weston-screenshooter failed: {out.stderr.decode(errors='replace')}")
         return read_image(shots[-1].read_bytes())
 
+    def save_screenshot(self, path: Path) -> None:
+        self.screenshot()
+        shutil.copyfile(sorted(self.shots.glob("*.png"))[-1], path)
+
     def window_shown(self) -> bool:
         assert self.baseline is not None
         return self.screenshot().differing_pixels(self.baseline) >= 1000
 
 
 def start_host(build_dir: Path, runtime_dir: Path, log_dir: Path, vm: str, color: str) -> HostCompositor:
-    """The project's compositor when it is built (or SPECTRUM_E2E_HOST=spectrum), else weston."""
+    """The project's compositor when it is built (or SPECTRUM_E2E_HOST=spectrum), else weston.
+
+    The compositor is $SPECTRUM_COMPOSITOR (as meson passes it) or the build tree's."""
     choice = os.environ.get("SPECTRUM_E2E_HOST", "auto")
-    binary = build_dir / "compositor" / "spectrum-compositor"
+    binary = Path(os.environ.get("SPECTRUM_COMPOSITOR") or build_dir / "compositor" / "spectrum-compositor")
     if choice == "spectrum" or (choice == "auto" and binary.is_file() and os.access(binary, os.X_OK)):
         return SpectrumHost(binary, runtime_dir, log_dir, vm, color)
     if choice not in ("auto", "weston"):

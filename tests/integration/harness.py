@@ -74,14 +74,17 @@ def toml_value(value) -> str:
     return json.dumps(value)  # a TOML basic string is a JSON string for what tests use
 
 
-def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05, message: str = ""):
-    """Polls `predicate` until it returns something truthy; returns that value."""
+def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05, message="") -> object:
+    """Polls `predicate` until it returns something truthy; returns that value. `message`
+    may be a function, called on timeout to describe what was seen instead."""
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
         if value:
             return value
         if time.monotonic() > deadline:
+            if callable(message):
+                message = message()
             raise AssertionError(f"timed out after {timeout}s: {message or predicate}")
         time.sleep(interval)
 
@@ -330,6 +333,8 @@ class Compositor:
         deadline = time.monotonic() + READY_TIMEOUT
         while True:
             if self.proc.poll() is not None:
+                self.stopped = True  # reported here; teardown need not report it again
+                shutil.rmtree(self.tmp, ignore_errors=True)
                 raise AssertionError(f"compositor exited with status {self.proc.returncode} "
                                      f"before it was ready:\n{self.log_tail()}")
             if self.ctl_socket.exists():

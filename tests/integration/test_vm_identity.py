@@ -96,10 +96,12 @@ def test_client_count_follows_connections(spectrum):
     assert counts() == {"red": 0, "blue": 0}
     first, _ = comp.simple_shm("red")
     second, _ = comp.foot("red")
-    wait_until(lambda: counts() == {"red": 2, "blue": 0}, 5, message="two red clients")
+    wait_until(lambda: counts() == {"red": 2, "blue": 0}, 5,
+               message=lambda: f"two red clients expected, vms: {comp.vms()}")
     first.kill()
     second.kill()
-    wait_until(lambda: counts() == {"red": 0, "blue": 0}, 5, message="red clients gone")
+    wait_until(lambda: counts() == {"red": 0, "blue": 0}, 5,
+               message=lambda: f"red clients gone expected, vms: {comp.vms()}")
 
 
 def test_identity_cannot_be_claimed_by_the_client(spectrum):

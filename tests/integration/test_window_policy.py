@@ -22,7 +22,8 @@ def comp(spectrum):
 
 def test_vm_fullscreen_request_becomes_maximize(comp):
     _, window = comp.foot("red", "--fullscreen", app_id="wants-fullscreen")
-    window = comp.wait_for_window(lambda w: w["maximized"], id=window["id"])
+    window = comp.wait_for_window(lambda w: w["maximized"] and Rect.of(w["frame"]) == OUTPUT,
+                                  id=window["id"])
     assert window["fullscreen"] is False
     parts = frame_parts(window)
     assert parts.frame == OUTPUT, f"maximized frame {parts.frame} should fill the output"
@@ -46,12 +47,15 @@ def test_user_grants_fullscreen_with_super_f(comp):
     _, window = comp.foot("red", app_id="granted")
     comp.focus(window["id"])
     comp.press("Super+F")
-    window = comp.wait_for_window(lambda w: w["fullscreen"], id=window["id"])
-    assert Rect.of(window) == OUTPUT
+    # The flag flips at once; the geometry once foot has drawn at the new size.
+    window = comp.wait_for_window(lambda w: w["fullscreen"] and Rect.of(w) == OUTPUT,
+                                  id=window["id"])
+    assert Rect.of(window["frame"]) == OUTPUT, "no frame around a granted fullscreen window"
     comp.screenshot_until(
         lambda image: _assert_no_colour(image, OUTPUT, RED), "granted-fullscreen")
     comp.press("Super+F")
-    window = comp.wait_for_window(lambda w: not w["fullscreen"], id=window["id"])
+    window = comp.wait_for_window(lambda w: not w["fullscreen"] and Rect.of(w) != OUTPUT,
+                                  id=window["id"])
     parts = frame_parts(window)
     assert parts.frame != parts.content
     comp.screenshot_until(lambda image: check_frame(image, parts, RED), "fullscreen-revoked")
@@ -66,11 +70,11 @@ def test_super_m_toggles_maximize(comp):
     _, window = comp.foot("blue", app_id="maximize-me")
     comp.focus(window["id"])
     comp.press("Super+M")
-    window = comp.wait_for_window(lambda w: w["maximized"], id=window["id"])
-    assert Rect.of(window["frame"]) == OUTPUT
+    comp.wait_for_window(lambda w: w["maximized"] and Rect.of(w["frame"]) == OUTPUT,
+                         id=window["id"])
     comp.press("Super+M")
-    window = comp.wait_for_window(lambda w: not w["maximized"], id=window["id"])
-    assert Rect.of(window["frame"]) != OUTPUT
+    comp.wait_for_window(lambda w: not w["maximized"] and Rect.of(w["frame"]) != OUTPUT,
+                         id=window["id"])
 
 
 def test_new_vm_window_does_not_steal_focus(comp, artifacts):

@@ -178,7 +178,24 @@ class Connection:
             else:
                 self.sock.sendall(data)
         except (BrokenPipeError, ConnectionResetError) as exc:
+            # The server may have said why before it hung up: read that first.
+            self._drain()
             self._raise_end(exc)
+
+    def _drain(self) -> None:
+        """Reads whatever the server sent before closing, without waiting."""
+        try:
+            while True:
+                ready, _, _ = select.select([self.sock], [], [], 0)
+                if not ready:
+                    return
+                data = self.sock.recv(65536)
+                if not data:
+                    return
+                self.inbuf += data
+                self._parse()
+        except OSError:
+            return
 
     def request(self, object_id: int, opcode: int, *args: bytes,
                 fds: list[int] | None = None) -> None:
