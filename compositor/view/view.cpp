@@ -79,7 +79,7 @@ View::View(Server& server, wlr_xdg_toplevel* toplevel)
 View::~View() {
     // The frame's nodes live inside tree_: free them before the tree.
     frame_.reset();
-    wlr_ext_foreign_toplevel_handle_v1_destroy(foreign_);
+    if (foreign_) wlr_ext_foreign_toplevel_handle_v1_destroy(foreign_);
     toplevel_->base->data = nullptr;
     wlr_scene_node_destroy(&tree_->node);
 }
@@ -278,7 +278,7 @@ void View::update_foreign() {
 
 void View::handle_unmap() {
     mapped_ = false;
-    wlr_ext_foreign_toplevel_handle_v1_destroy(foreign_);
+    if (foreign_) wlr_ext_foreign_toplevel_handle_v1_destroy(foreign_);
     foreign_ = nullptr;
     wlr_scene_node_set_enabled(&tree_->node, false);
     if (server_.grabbed_view == this) {

@@ -21,6 +21,8 @@ def pytest_runtest_makereport(item, call):
     artifacts = getattr(item, "spectrum_artifacts", None)
     if report.failed and artifacts is not None:
         artifacts.keep = True
+        if report.when == "call":
+            artifacts.record_failure_state()
         report.sections.append(("spectrum artifacts", artifacts.summary()))
         # Also on stderr, so the paths are in meson's log even when pytest's report is cut.
         print(f"\nspectrum artifacts of {item.nodeid}: {artifacts.dir}", file=sys.stderr)
@@ -48,6 +50,7 @@ def spectrum(artifacts):
     def start(config: str | None = BASE_CONFIG, *, wait: bool = True, **kwargs) -> Compositor:
         comp = Compositor(artifacts, config, name=f"compositor{len(started) or ''}", **kwargs)
         started.append(comp)
+        artifacts.compositors.append(comp)
         return comp.start() if wait else comp
 
     yield start

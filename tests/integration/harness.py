@@ -116,6 +116,7 @@ class Artifacts:
         self.dir.mkdir(parents=True)
         self.keep = False  # set when something failed outside the test body (teardown)
         self.compositor_logs: list[Path] = []
+        self.compositors: list = []  # Compositor objects started for this test
         self._counter = 0
 
     def path(self, name: str) -> Path:
@@ -124,6 +125,18 @@ class Artifacts:
     def unique(self, stem: str, suffix: str) -> Path:
         self._counter += 1
         return self.dir / f"{self._counter:02d}-{stem}{suffix}"
+
+    def record_failure_state(self) -> None:
+        """What the screen and spectrumctl showed when the test failed."""
+        for comp in self.compositors:
+            if not comp.alive():
+                continue
+            try:
+                comp.screenshot("at-failure")
+                windows = comp.ctl("windows", "--json", check=False, timeout=5).stdout
+                self.unique("windows-at-failure", ".json").write_text(windows)
+            except Exception as exc:  # the failure being reported matters more
+                self.unique("at-failure-error", ".txt").write_text(repr(exc))
 
     def summary(self) -> str:
         lines = [f"artifacts: {self.dir}"]

@@ -117,6 +117,14 @@ class Image:
         i = (y * self.width + x) * 3
         return (self.rgb[i], self.rgb[i + 1], self.rgb[i + 2])
 
+    def crop(self, rect: Rect) -> bytes:
+        """The raw RGB rows of `rect` (which must lie on screen), for exact comparisons."""
+        if self.clip(rect) != rect:
+            raise IndexError(f"{rect} is not inside {self.width}x{self.height}")
+        stride = self.width * 3
+        return b"".join(self.rgb[y * stride + rect.x * 3:y * stride + rect.right * 3]
+                        for y in range(rect.y, rect.bottom))
+
     def clip(self, rect: Rect) -> Rect:
         x0, y0 = max(rect.x, 0), max(rect.y, 0)
         x1, y1 = min(rect.right, self.width), min(rect.bottom, self.height)

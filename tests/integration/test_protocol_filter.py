@@ -66,11 +66,6 @@ def test_host_socket_lists_privileged_globals(comp):
     interfaces = wayland_info(comp, None)
     assert HOST_PRIVILEGED <= interfaces, f"missing: {sorted(HOST_PRIVILEGED - interfaces)}"
     assert VM_REQUIRED <= interfaces
-
-
-@pytest.mark.xfail(strict=True, reason="the compositor creates no foreign-toplevel global yet")
-def test_host_socket_offers_foreign_toplevel(comp):
-    interfaces = wayland_info(comp, None)
     assert interfaces & {"zwlr_foreign_toplevel_manager_v1", "ext_foreign_toplevel_list_v1"}, \
         "no foreign-toplevel global for host tools (taskbars, window switchers)"
 
@@ -101,10 +96,8 @@ def test_binding_a_hidden_global_by_name_is_refused(comp):
     for item in hidden:
         with Connection(comp.socket_path_for("red")) as conn:
             conn.get_registry()
-            conn.bind(item.name, item.interface, 1)
-            with pytest.raises(ProtocolError) as error:
-                conn.roundtrip()
-            assert conn.closed, f"still connected after binding {item.interface}"
+            end = conn.expect_end(lambda: conn.bind(item.name, item.interface, 1))
+            assert isinstance(end, ProtocolError), f"binding {item.interface}: {end!r}"
         assert comp.alive()
     # The same binds from the host socket are fine.
     for item in hidden:
@@ -120,9 +113,8 @@ def test_binding_a_hidden_global_under_an_allowed_interface_name_is_refused(comp
                       "zwlr_screencopy_manager_v1")
     with Connection(comp.socket_path_for("red")) as conn:
         conn.get_registry()
-        conn.bind(screencopy.name, "wl_compositor", 1)
-        with pytest.raises(ProtocolError):
-            conn.roundtrip()
+        end = conn.expect_end(lambda: conn.bind(screencopy.name, "wl_compositor", 1))
+        assert isinstance(end, ProtocolError), repr(end)
 
 
 def test_allowed_globals_bind_from_a_vm(comp):

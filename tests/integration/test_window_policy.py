@@ -4,7 +4,8 @@ its title."""
 
 import pytest
 
-from harness import (BLUE, RED, WHITE, check_frame, frame_parts, make_config, wait_until)
+from harness import (BACKGROUND, BLUE, BORDER_WIDTH, HOST_FRAME, RED, WHITE, check_frame, frame_parts,
+                     make_config, wait_until)
 from pixels import Rect, hex_rgb
 from wire import DECORATION_CLIENT_SIDE, DECORATION_SERVER_SIDE, Connection
 
@@ -44,21 +45,62 @@ def test_raw_fullscreen_request_is_never_configured_fullscreen(comp):
 
 
 def test_user_grants_fullscreen_with_super_f(comp):
-    _, window = comp.foot("red", app_id="granted")
+    """Super+F makes a VM window fullscreen: it fills the output and the client is told it
+    is fullscreen, but the frame and its label stay, so the screen still says which VM is
+    drawing (the compositor's design: a VM window is always labelled)."""
+    with Connection(comp.socket_path_for("red")) as conn:
+        raw = conn.create_toplevel(app_id="granted")
+        window = comp.focus(comp.wait_for_window(app_id="granted")["id"])
+        conn.roundtrip()
+        assert all(FULLSCREEN not in states for _, _, states in raw.configures)
+        comp.press("Super+F")
+        conn.dispatch_until(lambda: any(FULLSCREEN in states
+                                        for _, _, states in raw.configures))
+        width, height, _ = raw.configures[-1]
+        window = comp.wait_for_window(
+            lambda w: w["fullscreen"] and (w["width"], w["height"]) == (width, height),
+            id=window["id"])
+        parts = frame_parts(window)
+        assert parts.frame == OUTPUT, f"granted fullscreen frame {parts.frame}"
+        assert parts.content.x - parts.frame.x == parts.border
+        assert parts.content.y - parts.frame.y == parts.border + parts.title_height
+
+        comp.press("Super+F")
+        conn.dispatch_until(lambda: FULLSCREEN not in raw.configures[-1][2])
+        comp.wait_for_window(lambda w: not w["fullscreen"], id=window["id"])
+
+
+def test_user_fullscreen_of_foot_is_framed_and_fills_the_output(comp):
+    _, window = comp.foot("red", app_id="granted-foot")
     comp.focus(window["id"])
     comp.press("Super+F")
     # The flag flips at once; the geometry once foot has drawn at the new size.
+    window = comp.wait_for_window(
+        lambda w: w["fullscreen"] and w["width"] == OUTPUT.width - 2 * BORDER_WIDTH,
+        id=window["id"])
+    parts = frame_parts(window)
+    assert parts.frame == OUTPUT
+    comp.screenshot_until(lambda image: check_frame(image, parts, RED, text_colour=WHITE),
+                          "granted-fullscreen")
+    comp.press("Super+F")
+    window = comp.wait_for_window(lambda w: not w["fullscreen"] and w["frame"]["width"] <
+                                  OUTPUT.width, id=window["id"])
+    parts = frame_parts(window)
+    comp.screenshot_until(lambda image: check_frame(image, parts, RED), "fullscreen-revoked")
+
+
+def test_host_fullscreen_request_covers_the_output(comp):
+    """Host clients are trusted: their fullscreen request is honoured, without a frame."""
+    _, window = comp.foot(None, "--fullscreen", app_id="host-fullscreen")
     window = comp.wait_for_window(lambda w: w["fullscreen"] and Rect.of(w) == OUTPUT,
                                   id=window["id"])
-    assert Rect.of(window["frame"]) == OUTPUT, "no frame around a granted fullscreen window"
-    comp.screenshot_until(
-        lambda image: _assert_no_colour(image, OUTPUT, RED), "granted-fullscreen")
-    comp.press("Super+F")
-    window = comp.wait_for_window(lambda w: not w["fullscreen"] and Rect.of(w) != OUTPUT,
-                                  id=window["id"])
-    parts = frame_parts(window)
-    assert parts.frame != parts.content
-    comp.screenshot_until(lambda image: check_frame(image, parts, RED), "fullscreen-revoked")
+    assert Rect.of(window["frame"]) == OUTPUT
+
+    def covered(image):
+        _assert_no_colour(image, OUTPUT, HOST_FRAME)
+        _assert_no_colour(image, OUTPUT, BACKGROUND)  # not a sliver of desktop left
+
+    comp.screenshot_until(covered, "host-fullscreen")
 
 
 def _assert_no_colour(image, rect, colour):
@@ -157,6 +199,24 @@ def test_hostile_title_from_foot_is_filtered_and_drawn(comp):
                           "hostile-title")
     table = comp.ctl("windows").stdout
     assert "\u202e" not in table and "paygnp.exe" in table
+
+
+def test_drawn_title_is_the_filtered_title(comp):
+    """The title bar of a window titled "pay<RLO>gnp.exe" is pixel for pixel the title bar
+    of one titled "paygnp.exe": the override is not drawn, nor does it reorder the text."""
+    bars = {}
+    with Connection(comp.socket_path_for("red")) as conn:
+        for name, title in (("hostile", "pay\u202egnp.exe"), ("clean", "paygnp.exe")):
+            conn.create_toplevel(title=title, app_id=name)
+            listed = comp.wait_for_window(app_id=name)
+            parts = frame_parts(comp.focus(listed["id"]))
+
+            def grab(image, parts=parts, name=name):
+                check_frame(image, parts, RED, text_colour=WHITE)
+                bars[name] = image.crop(parts.title_bar)
+
+            comp.screenshot_until(grab, f"title-{name}")
+    assert bars["hostile"] == bars["clean"], "the drawn titles differ"
 
 
 def test_title_changes_are_filtered_too(comp):

@@ -128,6 +128,7 @@ class Toplevel:
     configures: list = field(default_factory=list)  # (width, height, [states])
     decoration_modes: list = field(default_factory=list)
     closed: bool = False
+    size: tuple[int, int] = (0, 0)  # of the buffer attached last
 
 
 class Connection:
@@ -268,6 +269,17 @@ class Connection:
         self.request(DISPLAY_ID, 0, u32(callback))
         self.dispatch_until(lambda: callback in self.done_callbacks, timeout)
 
+    def expect_end(self, action=None, timeout: float = 5.0) -> WaylandError:
+        """Runs `action` (requests that should cost the connection), then waits until the
+        server ends the connection; returns how it ended. The server may cut the client
+        off at once or a moment later (after answering requests already in flight)."""
+        if action is not None:
+            try:
+                action()
+            except WaylandError as end:
+                return end
+        return self.wait_for_end(timeout)
+
     def wait_for_end(self, timeout: float | None = None) -> WaylandError:
         """Waits until the server ends the connection; returns how it ended."""
         try:
@@ -345,8 +357,10 @@ class Connection:
     def create_toplevel(self, width: int = 200, height: int = 120, *, color: int = 0xFF30A030,
                         title: str | bytes | None = "raw-client", app_id: str | None = "raw",
                         fullscreen: bool = False, decoration_mode: int | None = None,
-                        map_window: bool = True) -> Toplevel:
-        """An xdg_toplevel with a one-colour buffer, mapped unless map_window is False."""
+                        map_window: bool = True, follow_configure: bool = True) -> Toplevel:
+        """An xdg_toplevel with a one-colour buffer, mapped unless map_window is False.
+        With follow_configure it acks every later configure and redraws at the size asked
+        for, as real clients do; otherwise it keeps its first buffer and never acks."""
         if not self.globals:
             self.get_registry()
         compositor = self.bind_interface("wl_compositor", 4)
@@ -363,8 +377,25 @@ class Connection:
         window = Toplevel(surface, xdg_surface, toplevel_id)
 
         serials: list[int] = []
-        self.handlers[xdg_surface] = lambda opcode, reader: (
-            serials.append(reader.u32()) if opcode == 0 else None)
+        mapped = [False]
+
+        def on_xdg_surface(opcode: int, reader: Reader) -> None:
+            if opcode != 0:
+                return
+            serials.append(reader.u32())
+            if not mapped[0]:
+                return
+            # A well-behaved client: ack, and draw at the size the compositor asked for.
+            self.request(xdg_surface, 4, u32(serials[-1]))
+            asked = window.configures[-1][:2] if window.configures else (0, 0)
+            if asked[0] > 0 and asked[1] > 0 and asked != window.size:
+                window.size = asked
+                new_buffer = self.create_buffer(shm, asked[0], asked[1], color)
+                self.attach_and_commit(surface, new_buffer, asked[0], asked[1])
+            else:
+                self.request(surface, 6)
+
+        self.handlers[xdg_surface] = on_xdg_surface
 
         def on_toplevel(opcode: int, reader: Reader) -> None:
             if opcode == 0:
@@ -397,8 +428,13 @@ class Connection:
             return window
         self.dispatch_until(lambda: bool(serials))
         self.request(xdg_surface, 4, u32(serials[-1]))  # ack_configure
+        asked = window.configures[-1][:2] if window.configures else (0, 0)
+        if follow_configure and asked[0] > 0 and asked[1] > 0:
+            width, height = asked
         buffer = self.create_buffer(shm, width, height, color)
+        window.size = (width, height)
         self.attach_and_commit(surface, buffer, width, height)
+        mapped[0] = follow_configure
         self.roundtrip()
         return window
 
