@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "server.hpp"
+#include "view.hpp"
 
 namespace spectrum {
 
@@ -25,7 +26,10 @@ Output::Output(Server& server, wlr_output* output) : server(server), output(outp
     wlr_output_state state;
     wlr_output_state_init(&state);
     wlr_output_state_set_enabled(&state, !cfg || cfg->enabled);
-    if (cfg && cfg->width && cfg->height) {
+    if (server.pending_virtual_size) {
+        const auto [width, height] = *server.pending_virtual_size;
+        wlr_output_state_set_custom_mode(&state, width, height, 0);
+    } else if (cfg && cfg->width && cfg->height) {
         // A listed mode if the output has one, otherwise a custom mode (nested, headless).
         wlr_output_mode* match = nullptr;
         wlr_output_mode* mode;
@@ -65,6 +69,7 @@ Output::Output(Server& server, wlr_output* output) : server(server), output(outp
         Server& s = this->server;
         wlr_scene_node_destroy(&background->node);
         s.outputs.remove_if([this](const auto& o) { return o.get() == this; });
+        s.rescue_views();
     });
 
     wlr_output_layout_output* layout_output =
@@ -96,8 +101,20 @@ void Server::handle_new_output(wlr_output* output) {
         return;
     }
     outputs.push_back(std::make_unique<Output>(*this, output));
-    // Outputs come and go: keep every window reachable on what remains.
     for (auto& o : outputs) o->update_background();
+}
+
+void Server::rescue_views() {
+    // Outputs come and go: a window whose title bar is on no output any more is brought
+    // back onto one, so it can always be reached.
+    for (auto& view : views) {
+        if (!view->mapped()) continue;
+        const wlr_box frame = view->frame_box();
+        if (wlr_output_layout_output_at(output_layout, frame.x + frame.width / 2.0, frame.y + 4)) continue;
+        const wlr_box area = output_box_at(frame.x, frame.y);
+        const wlr_box content = view->content_box();
+        view->set_position(area.x + (content.x - frame.x), area.y + (content.y - frame.y));
+    }
 }
 
 } // namespace spectrum

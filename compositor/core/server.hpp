@@ -1,6 +1,7 @@
 // The compositor: owns the display, backend, scene and every subsystem, and wires them up.
 #pragma once
 
+#include <expected>
 #include <list>
 #include <map>
 #include <memory>
@@ -50,6 +51,9 @@ class Server {
     void remove_view(View* view);
     wlr_box output_box_at(double lx, double ly) const;
     wlr_box placement_area() const;
+    void rescue_views();
+    std::expected<std::string, std::string> add_virtual_output(int width, int height);
+    std::expected<void, std::string> remove_virtual_output(const std::string& name);
 
     // --- input ---
     bool handle_binding(uint32_t modifiers, const xkb_keysym_t* syms, int nsyms);
@@ -104,6 +108,8 @@ class Server {
     std::map<std::string, std::unique_ptr<Vm>, std::less<>> vms;
     std::unique_ptr<CtlServer> ctl;
     View* focused = nullptr;
+    // Set while add_virtual_output() creates an output: its size beats the [[output]] config.
+    std::optional<std::pair<int, int>> pending_virtual_size;
     std::vector<wl_client*> doomed_clients; // to be disconnected once the dispatch ends
     unsigned next_view_id = 1;
     int exit_status = 0;

@@ -4,6 +4,7 @@
 
 #include "server.hpp"
 #include "view.hpp"
+#include "vm.hpp"
 
 namespace spectrum {
 
@@ -58,8 +59,13 @@ void Server::setup_cursor() {
     cursor_frame_.connect(&cursor->events.frame, [this](void*) { wlr_seat_pointer_notify_frame(seat); });
 
     request_cursor_.connect(&seat->events.request_set_cursor, [this](wlr_seat_pointer_request_set_cursor_event* e) {
-        // Only the client under the pointer may set its image.
-        if (e->seat_client == seat->pointer_state.focused_client)
+        // Only the client under the pointer may set its image. A VM may hide the cursor or
+        // pick a shape (cursor-shape-v1), but not draw one: a cursor surface is drawn above
+        // every window and frame, so a VM's could cover the whole screen.
+        if (e->seat_client != seat->pointer_state.focused_client) return;
+        if (client_info(e->seat_client->client) && e->surface)
+            wlr_cursor_set_xcursor(cursor, cursor_manager, "default");
+        else
             wlr_cursor_set_surface(cursor, e->surface, e->hotspot_x, e->hotspot_y);
     });
     request_shape_.connect(&cursor_shape->events.request_set_shape,

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ctl_server.hpp"
+#include "output.hpp"
 #include "server.hpp"
 #include "view.hpp"
 #include "vm.hpp"
@@ -97,6 +98,23 @@ std::string handle_ctl_request(Server& server, const std::string& text) {
         if (!view) return error(why).dump();
         if (command == "focus") server.focus_view(view);
         else view->close();
+    } else if (command == "outputs") {
+        json list = json::array();
+        for (auto& output : server.outputs) {
+            wlr_box box{};
+            wlr_output_layout_get_box(server.output_layout, output->output, &box);
+            list.push_back({{"name", output->output->name}, {"x", box.x}, {"y", box.y},
+                            {"width", box.width}, {"height", box.height}, {"scale", output->output->scale}});
+        }
+        reply["outputs"] = list;
+    } else if (command == "output-add") {
+        const int width = request.value("width", 1280), height = request.value("height", 720);
+        auto name = server.add_virtual_output(width, height);
+        if (!name) return error(name.error()).dump();
+        reply["name"] = *name;
+    } else if (command == "output-remove") {
+        if (!request.contains("name") || !request["name"].is_string()) return error("an output name is required").dump();
+        if (auto ok = server.remove_virtual_output(request["name"]); !ok) return error(ok.error()).dump();
     } else if (command == "quit") {
         server.quit(0);
     } else if (command == "reload") {

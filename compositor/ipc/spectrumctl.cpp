@@ -20,7 +20,7 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view usage = "usage: spectrumctl windows [--json] | vms [--json] | focus ID | close ID | "
-                                   "reload | quit";
+                                   "outputs [--json] | output add WIDTHxHEIGHT | output remove NAME | reload | quit";
 
 [[noreturn]] void usage_error(const std::string& message) {
     std::println(stderr, "spectrumctl: {} ({})", message, usage);
@@ -110,6 +110,34 @@ int main(int argc, char** argv) {
         else if (command == "windows") print_windows(list);
         else print_vms(list);
         return 0;
+    }
+    if (command == "outputs") {
+        if (args.size() > 2 || (args.size() == 2 && !as_json))
+            usage_error(std::format("unexpected argument \"{}\"", args.back()));
+        const json reply = call({{"command", "outputs"}});
+        if (as_json) {
+            std::println("{}", reply["outputs"].dump(2));
+        } else {
+            for (const auto& o : reply["outputs"])
+                std::println("{} {}x{}+{}+{} scale {}", o["name"].get<std::string>(), o["width"].get<int>(),
+                             o["height"].get<int>(), o["x"].get<int>(), o["y"].get<int>(), o["scale"].get<double>());
+        }
+        return 0;
+    }
+    if (command == "output") {
+        if (args.size() == 3 && args[1] == "add") {
+            int width = 0, height = 0;
+            if (std::sscanf(std::string(args[2]).c_str(), "%dx%d", &width, &height) != 2)
+                usage_error(std::format("\"{}\" is not WIDTHxHEIGHT", args[2]));
+            const json reply = call({{"command", "output-add"}, {"width", width}, {"height", height}});
+            std::println("{}", reply["name"].get<std::string>());
+            return 0;
+        }
+        if (args.size() == 3 && args[1] == "remove") {
+            call({{"command", "output-remove"}, {"name", args[2]}});
+            return 0;
+        }
+        usage_error("output takes \"add WIDTHxHEIGHT\" or \"remove NAME\"");
     }
     if (command == "focus" || command == "close") {
         if (args.size() != 2) usage_error(std::format("{} takes one window id", command));

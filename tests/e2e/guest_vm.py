@@ -175,6 +175,7 @@ class GuestRun:
         qemu += ["-append", " ".join(cmdline)]
         self.qemu_args = qemu
         self.initrd_name = Path(qemu[qemu.index("-initrd") + 1]).name
+        self.how_ended = ""
         self.phases = Phases(qemu_start=time.monotonic())
         self.qemu = subprocess.Popen(
             qemu, stdin=subprocess.DEVNULL, stdout=open(work / "qemu.log", "wb"), stderr=subprocess.STDOUT
@@ -219,11 +220,19 @@ class GuestRun:
                 raise AssertionError(f"no guest window on the host within {timeout} s\n{self.logs()}")
             time.sleep(poll)
 
-    def shut_down(self, timeout: float = 60) -> int:
-        """Ends the app the way a closed host connection does: stop the host's waypipe
-        client. The guest's waypipe server loses its channel, the app ends, init powers
-        the VM off. Returns QEMU's exit code."""
-        stop(self.waypipe)
+    def shut_down(self, how: str = "disconnect", timeout: float = 60) -> int:
+        """Ends the app and waits for the guest to power itself off; returns QEMU's exit code.
+
+        how="close": the host compositor closes the window, the app exits by itself
+        (falls back to "disconnect" on a host that cannot close windows).
+        how="disconnect": the host's waypipe client goes away; the guest's bridge sees
+        the port's host end close, waypipe server loses its channel and the app ends.
+        Either way init then syncs the state disk and powers off."""
+        if how == "close" and self.host.close_windows():
+            self.how_ended = "window closed by the host"
+        else:
+            stop(self.waypipe)
+            self.how_ended = "host transport closed"
         try:
             return self.qemu.wait(timeout)
         except subprocess.TimeoutExpired:

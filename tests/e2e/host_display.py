@@ -83,6 +83,10 @@ class HostCompositor:
         """A PNG of the host output, kept with the test's logs as evidence."""
         raise NotImplementedError
 
+    def close_windows(self) -> bool:
+        """Asks the guest's windows to close, as the user would; False if this host can't."""
+        return False
+
     def close(self) -> None:
         stop(self.proc)
 
@@ -140,6 +144,12 @@ class SpectrumHost(HostCompositor):
         except json.JSONDecodeError:
             return None
         return data if isinstance(data, list) else data.get("windows")
+
+    def close_windows(self) -> bool:
+        windows = [w for w in self.listed_windows() or [] if w.get("vm") == self.vm]
+        for w in windows:
+            subprocess.run([self.spectrumctl, "close", str(w["id"])], env=self.env(), check=True, timeout=10)
+        return bool(windows)
 
     def window_shown(self) -> bool:
         windows = self.listed_windows()

@@ -305,6 +305,8 @@ class Compositor:
             "XDG_CONFIG_HOME": str(self.home / ".config"),
             "LANG": "C.UTF-8",
             "LC_ALL": "C.UTF-8",
+            # foot runs $SHELL; a system user's login shell may be nologin.
+            "SHELL": "/bin/sh",
         })
         return env
 

@@ -121,3 +121,16 @@ def test_vm_windows_label_text_is_black_on_light_colours(spectrum):
     parts = frame_parts(comp.focus(window["id"]))
     comp.screenshot_until(lambda image: check_frame(image, parts, "#f5d000",
                                                     text_colour=BLACK), "sun")
+
+
+def test_frame_sizes_follow_the_config(spectrum):
+    config = make_config({"red": {"color": RED}}).replace(
+        "border_width = 4", "border_width = 7").replace("title_height = 22", "title_height = 30")
+    comp = spectrum(config)
+    _, window = comp.simple_shm("red")
+    parts = frame_parts(comp.focus(window["id"]), border=7, title_height=30)
+    assert (window["x"] - parts.frame.x, window["y"] - parts.frame.y) == (7, 37)
+    assert parts.frame.width == window["width"] + 14
+    assert parts.frame.height == window["height"] + 14 + 30
+    comp.screenshot_until(lambda image: check_frame(image, parts, RED, text_colour=WHITE),
+                          "thick-frame")
