@@ -235,6 +235,8 @@ void View::refresh_style() {
 
 void View::handle_map() {
     mapped_ = true;
+    // A window that asked to start maximized or fullscreen is already where it belongs.
+    if (maximized_ || fullscreen_) placed_ = true;
     if (!placed_) {
         placed_ = true;
         wlr_box geo{};
