@@ -68,6 +68,8 @@ Output::Output(Server& server, wlr_output* output) : server(server), output(outp
     destroy.connect(&output->events.destroy, [this](void*) {
         Server& s = this->server;
         wlr_scene_node_destroy(&background->node);
+        // Out of the layout before the rescue, so no window is judged to be on it.
+        wlr_output_layout_remove(s.output_layout, this->output);
         s.outputs.remove_if([this](const auto& o) { return o.get() == this; });
         s.rescue_views();
     });
