@@ -1,5 +1,6 @@
 #include "event_loop.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <sys/epoll.h>

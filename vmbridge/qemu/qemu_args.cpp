@@ -1,0 +1,62 @@
+#include "qemu_args.hpp"
+
+#include <format>
+
+namespace spectrum::vmbridge::qemu {
+
+std::string escape_option_value(const std::string& value) {
+    std::string out;
+    for (char c : value) {
+        out.push_back(c);
+        if (c == ',') out.push_back(',');
+    }
+    return out;
+}
+
+std::string image_format(const std::string& path) {
+    return path.ends_with(".qcow2") ? "qcow2" : "raw";
+}
+
+std::vector<std::string> qemu_argv(const QemuSpec& spec) {
+    const auto esc = escape_option_value;
+    std::vector<std::string> argv = {
+        spec.binary,
+        "-name", std::format("{},process=spectrum-vm-{}", esc(spec.name), esc(spec.name)),
+        // No default devices: no VGA, network, floppy, CD or parallel port the guest does
+        // not need and a hostile guest could poke at; no display, and no reboot — a guest
+        // that resets (triple fault, panic=-1) ends the VM so the supervisor sees it.
+        "-nodefaults", "-nographic", "-no-reboot",
+        "-accel", spec.kvm ? "kvm" : "tcg",
+    };
+    if (spec.kvm) argv.insert(argv.end(), {"-cpu", "host"});
+    argv.insert(argv.end(), {"-m", std::to_string(spec.memory_mib), "-smp", std::to_string(spec.cpus)});
+
+    argv.insert(argv.end(), {"-kernel", spec.kernel});
+    if (!spec.initramfs.empty()) argv.insert(argv.end(), {"-initrd", spec.initramfs});
+    argv.insert(argv.end(), {"-append", spec.cmdline});
+
+    for (const auto& image : spec.readonly_images)
+        argv.insert(argv.end(), {"-drive", std::format("file={},format={},if=virtio,readonly=on",
+                                                       esc(image), image_format(image))});
+    if (!spec.state_disk.empty())
+        argv.insert(argv.end(),
+                    {"-drive", std::format("file={},format=raw,if=virtio,discard=unmap",
+                                           esc(spec.state_disk))});
+
+    // The Wayland transport: a virtio-serial port named "wayland" whose host end is a Unix
+    // socket QEMU connects to.
+    argv.insert(argv.end(),
+                {"-device", "virtio-serial-pci,id=vser0", "-chardev",
+                 std::format("socket,id=wayland,path={}", esc(spec.wayland_socket)), "-device",
+                 "virtserialport,bus=vser0.0,chardev=wayland,name=wayland"});
+
+    // The serial console goes to the VM's log, appended so earlier boots stay readable.
+    argv.insert(argv.end(), {"-chardev",
+                             std::format("file,id=console,path={},append=on", esc(spec.log_file)),
+                             "-serial", "chardev:console"});
+    argv.insert(argv.end(), {"-monitor", "none", "-qmp",
+                             std::format("unix:{},server=on,wait=off", esc(spec.qmp_socket))});
+    return argv;
+}
+
+} // namespace spectrum::vmbridge::qemu

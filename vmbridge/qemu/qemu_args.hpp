@@ -1,0 +1,37 @@
+// The qemu-system-x86_64 command line for one VM, built without doing any I/O.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace spectrum::vmbridge::qemu {
+
+struct QemuSpec {
+    std::string binary = "qemu-system-x86_64";
+    std::string name; // the VM's config name
+    bool kvm = false; // -accel kvm -cpu host, else -accel tcg
+    std::uint64_t memory_mib = 512;
+    std::uint32_t cpus = 1;
+
+    std::string kernel, initramfs, cmdline; // direct kernel boot; cmdline complete (guest_cmdline)
+    // Disks in guest order: read-only images first (vda, …), the writable state disk last.
+    std::vector<std::string> readonly_images;
+    std::string state_disk; // raw; empty: none
+
+    std::string wayland_socket; // the transport listens here; QEMU connects as a client
+    std::string qmp_socket;     // QEMU listens here
+    std::string log_file;       // the guest's serial console, appended
+};
+
+std::vector<std::string> qemu_argv(const QemuSpec& spec);
+
+// "raw", or "qcow2" for a .qcow2 image: named explicitly, because QEMU refuses to write a
+// probed raw image's first sector and warns about probing on every start.
+std::string image_format(const std::string& path);
+
+// QEMU's -option values are comma-separated key=value lists; a comma inside a value is
+// written twice.
+std::string escape_option_value(const std::string& value);
+
+} // namespace spectrum::vmbridge::qemu
