@@ -81,7 +81,12 @@ Keyboard::Keyboard(Server& server, wlr_keyboard* keyboard, bool apply_config_key
 
     destroy.connect(&keyboard->base.events.destroy, [this](void*) {
         Server& s = this->server;
+        wlr_keyboard* gone = this->keyboard;
         s.keyboards.remove_if([this](const auto& k) { return k.get() == this; });
+        // The seat falls back to a remaining keyboard: without one, a client binding
+        // wl_keyboard gets no keymap (wl-copy in a VM waits for it forever).
+        if (wlr_seat_get_keyboard(s.seat) == gone || !wlr_seat_get_keyboard(s.seat))
+            wlr_seat_set_keyboard(s.seat, s.keyboards.empty() ? nullptr : s.keyboards.back()->keyboard);
     });
 }
 

@@ -32,39 +32,22 @@ std::expected<std::unique_ptr<CtlServer>, std::string> CtlServer::create(Server&
     const char* runtime = getenv("XDG_RUNTIME_DIR");
     if (!runtime) return std::unexpected("XDG_RUNTIME_DIR is not set; cannot create the control socket");
     const std::filesystem::path dir = std::filesystem::path(runtime) / "spectrum";
-    if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-        return std::unexpected(std::format("cannot create {}: {}", dir.string(), std::strerror(errno)));
-    chmod(dir.c_str(), 0700);
+    if (auto ok = make_private_dir(dir); !ok) return std::unexpected(ok.error());
 
     // ctl.sock normally; a second compositor in the same runtime dir (a nested session)
     // gets one named after its Wayland socket, exported as SPECTRUM_CTL_SOCKET.
     for (const std::string& name : {std::string("ctl.sock"), std::format("ctl-{}.sock", server.socket_name_)}) {
-        self->path_ = dir / name;
-        self->lock_path_ = dir / (name + ".lock");
-        self->lock_fd_ = open(self->lock_path_.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
-        if (self->lock_fd_ >= 0 && flock(self->lock_fd_, LOCK_EX | LOCK_NB) == 0) break;
-        if (self->lock_fd_ >= 0) close(self->lock_fd_);
-        self->lock_fd_ = -1;
+        auto listener = UnixListener::create(dir / name);
+        if (listener) {
+            self->listener_ = std::move(*listener);
+            break;
+        }
+        if (!listener.error().in_use) return std::unexpected(listener.error().message);
     }
-    if (self->lock_fd_ < 0) return std::unexpected(std::format("control socket {} is in use", self->path_.string()));
-    unlink(self->path_.c_str());
-
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    if (self->path_.native().size() >= sizeof addr.sun_path)
-        return std::unexpected(std::format("control socket path too long: {}", self->path_.string()));
-    std::memcpy(addr.sun_path, self->path_.c_str(), self->path_.native().size() + 1);
-    self->fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    // umask-proof: the socket is the user's alone.
-    const mode_t old = umask(0177);
-    const int bound = bind(self->fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    umask(old);
-    if (bound != 0 || listen(self->fd_, 16) != 0)
-        return std::unexpected(std::format("cannot listen on {}: {}", self->path_.string(), std::strerror(errno)));
-    chmod(self->path_.c_str(), 0600);
-    self->source_ = wl_event_loop_add_fd(server.loop, self->fd_, WL_EVENT_READABLE, &CtlServer::handle_listen,
+    if (!self->listener_) return std::unexpected(std::format("every control socket in {} is in use", dir.string()));
+    self->source_ = wl_event_loop_add_fd(server.loop, self->listener_->fd(), WL_EVENT_READABLE, &CtlServer::handle_listen,
                                          self.get());
-    setenv("SPECTRUM_CTL_SOCKET", self->path_.c_str(), 1);
+    setenv("SPECTRUM_CTL_SOCKET", self->listener_->path().c_str(), 1);
     return self;
 }
 
@@ -74,14 +57,6 @@ CtlServer::~CtlServer() {
         close(c->fd);
     }
     if (source_) wl_event_source_remove(source_);
-    if (fd_ >= 0) {
-        unlink(path_.c_str());
-        close(fd_);
-    }
-    if (lock_fd_ >= 0) {
-        unlink(lock_path_.c_str());
-        close(lock_fd_);
-    }
 }
 
 int CtlServer::handle_listen(int fd, uint32_t, void* data) {

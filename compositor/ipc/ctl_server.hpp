@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "unix_listener.hpp"
 #include "wlr.hpp"
 
 namespace spectrum {
@@ -21,7 +22,7 @@ class CtlServer {
     CtlServer(const CtlServer&) = delete;
     CtlServer& operator=(const CtlServer&) = delete;
 
-    const std::filesystem::path& path() const { return path_; }
+    const std::filesystem::path& path() const { return listener_->path(); }
 
   private:
     explicit CtlServer(Server& server);
@@ -32,8 +33,7 @@ class CtlServer {
     void finish(Connection* connection);
 
     Server& server_;
-    std::filesystem::path path_, lock_path_;
-    int fd_ = -1, lock_fd_ = -1;
+    std::unique_ptr<UnixListener> listener_;
     wl_event_source* source_ = nullptr;
     std::vector<std::unique_ptr<Connection>> connections_;
 };

@@ -140,6 +140,15 @@ void View::toggle_maximize() { set_maximized(!maximized_); }
 
 void View::toggle_fullscreen() { set_fullscreen(!fullscreen_); }
 
+void View::fill_output(bool keep_frame) {
+    const wlr_box current = content_box();
+    const wlr_box area = server_.output_box_at(x_ + current.width / 2.0, y_ + current.height / 2.0);
+    const int b = keep_frame ? border() : 0;
+    const int t = keep_frame ? title_height() : 0;
+    set_position(area.x + b, area.y + b + t);
+    request_size(area.width - 2 * b, area.height - 2 * b - t);
+}
+
 void View::set_maximized(bool on) {
     if (on == maximized_ || fullscreen_) {
         wlr_xdg_surface_schedule_configure(toplevel_->base);
@@ -147,10 +156,7 @@ void View::set_maximized(bool on) {
     }
     if (on) {
         restore_ = content_box();
-        const wlr_box area = server_.output_box_at(x_ + restore_.width / 2.0, y_ + restore_.height / 2.0);
-        const int b = border(), t = title_height();
-        set_position(area.x + b, area.y + b + t);
-        request_size(area.width - 2 * b, area.height - 2 * b - t);
+        fill_output(true);
     } else {
         set_position(restore_.x, restore_.y);
         request_size(restore_.width, restore_.height);
@@ -167,16 +173,8 @@ void View::set_fullscreen(bool on) {
     const wlr_box current = content_box();
     if (on) {
         if (!maximized_) restore_ = current;
-        const wlr_box area = server_.output_box_at(x_ + current.width / 2.0, y_ + current.height / 2.0);
-        if (vm_) {
-            // Even a granted fullscreen keeps the frame: a VM window is always labelled.
-            const int b = border(), t = title_height();
-            set_position(area.x + b, area.y + b + t);
-            request_size(area.width - 2 * b, area.height - 2 * b - t);
-        } else {
-            set_position(area.x, area.y);
-            request_size(area.width, area.height);
-        }
+        // Even a granted fullscreen keeps the frame of a VM window: it is always labelled.
+        fill_output(vm_ != nullptr);
         wlr_scene_node_raise_to_top(&tree_->node);
     } else if (maximized_) {
         fullscreen_ = false;

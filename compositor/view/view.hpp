@@ -55,6 +55,8 @@ class View {
     void handle_commit();
     void set_maximized(bool on);
     void set_fullscreen(bool on);
+    // Sizes the window to the output it is on, leaving room for the frame if kept.
+    void fill_output(bool keep_frame);
     void update_frame();
     int border() const;
     int title_height() const;

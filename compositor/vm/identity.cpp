@@ -134,9 +134,7 @@ void Server::apply_vms(const std::vector<config::VmConfig>& wanted) {
         for (wl_client* client : clients) wl_client_destroy(client);
         for (auto& view : views)
             if (view->vm() == vm) view->forget_vm();
-        const auto dir = vm->socket ? vm->socket->path().parent_path() : std::filesystem::path{};
         it = vms.erase(it);
-        if (!dir.empty()) rmdir(dir.c_str());
     }
     for (const auto& config : wanted) {
         if (Vm* vm = find_vm(config.name)) {

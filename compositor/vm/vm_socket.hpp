@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "unix_listener.hpp"
 #include "wlr.hpp"
 
 namespace spectrum {
@@ -18,8 +19,7 @@ class VmSocket {
   public:
     using AcceptFn = std::function<void(int fd)>;
 
-    // Creates the directory (0700), takes the lock file as libwayland does, replaces a stale
-    // socket and refuses to steal a live one.
+    // Creates the directory (0700) and the socket; a live socket is never stolen.
     static std::expected<std::unique_ptr<VmSocket>, std::string>
     create(wl_event_loop* loop, const std::filesystem::path& dir, AcceptFn on_accept);
     ~VmSocket();
@@ -27,14 +27,14 @@ class VmSocket {
     VmSocket(const VmSocket&) = delete;
     VmSocket& operator=(const VmSocket&) = delete;
 
-    const std::filesystem::path& path() const { return path_; }
+    const std::filesystem::path& path() const { return listener_->path(); }
 
   private:
     VmSocket() = default;
     static int handle_readable(int fd, uint32_t mask, void* data);
 
-    std::filesystem::path dir_, path_, lock_path_;
-    int fd_ = -1, lock_fd_ = -1;
+    std::filesystem::path dir_;
+    std::unique_ptr<UnixListener> listener_;
     wl_event_source* source_ = nullptr;
     AcceptFn on_accept_;
 };
