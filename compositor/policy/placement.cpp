@@ -55,7 +55,10 @@ Box place_new_window(Box usable, int width, int height, std::span<const Box> exi
     Wide y = fit_axis(uy + (uh - h) / 2, h, uy, uh);
 
     if (occupied(existing, x, y, w, h)) {
-        // One cascade step from (x, y), back to the top-left + step when it would leave.
+        // Cascade down-right from the centred spot, one step at a time, back to the
+        // top-left + step when it would leave. Starting from the new window's own centred
+        // spot (not the last window's corner) keeps windows of different sizes cascading
+        // around the middle instead of jumping to the corner.
         const auto advance = [&](Wide& cx, Wide& cy) {
             cx += step;
             cy += step;
@@ -64,8 +67,6 @@ Box place_new_window(Box usable, int width, int height, std::span<const Box> exi
                 cy = uy + step;
             }
         };
-        x = existing.back().x;
-        y = existing.back().y;
         advance(x, y);
         // Skip spots already taken; each window blocks at most one, so this is bounded.
         // When every spot is taken, the first one after the last window is as good as any.

@@ -208,6 +208,7 @@ class GuestRun:
         deadline = self.phases.qemu_start + timeout
         while True:
             self._note_markers()
+            self.host.check_alive()
             if self.qemu.poll() is not None:
                 raise AssertionError(f"QEMU exited ({self.qemu.returncode}) before the window appeared\n{self.logs()}")
             if self.serial.marker("app exited"):

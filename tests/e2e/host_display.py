@@ -48,6 +48,7 @@ def stop(proc: subprocess.Popen | None, timeout: float = 5) -> None:
 
 class HostCompositor:
     name = "?"
+    log_name = "?"  # in log_dir
 
     def __init__(self, runtime_dir: Path, log_dir: Path):
         self.runtime_dir = runtime_dir
@@ -87,12 +88,20 @@ class HostCompositor:
         """Asks the guest's windows to close, as the user would; False if this host can't."""
         return False
 
+    def check_alive(self) -> None:
+        """Raises if the compositor died: a crash is the compositor's failure, not the guest's."""
+        if self.proc is not None and self.proc.poll() is not None:
+            log = self.log_dir / self.log_name
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise AssertionError(f"{self.name} exited with {self.proc.returncode}\n{tail}")
+
     def close(self) -> None:
         stop(self.proc)
 
 
 class SpectrumHost(HostCompositor):
     name = "spectrum-compositor"
+    log_name = "compositor.log"
 
     def __init__(self, binary: Path, runtime_dir: Path, log_dir: Path, vm: str, color: str):
         super().__init__(runtime_dir, log_dir)
@@ -107,7 +116,7 @@ class SpectrumHost(HostCompositor):
         self.proc = subprocess.Popen(
             [str(binary), "--config", str(config), "--socket", self.socket],
             env=env,
-            stdout=open(log_dir / "compositor.log", "wb"),
+            stdout=open(log_dir / self.log_name, "wb"),
             stderr=subprocess.STDOUT,
         )
         wait_for_path(runtime_dir / self.socket, 30, self.proc)
@@ -161,6 +170,7 @@ class SpectrumHost(HostCompositor):
 
 class WestonHost(HostCompositor):
     name = "weston"
+    log_name = "weston.log"
 
     def __init__(self, runtime_dir: Path, log_dir: Path):
         super().__init__(runtime_dir, log_dir)
@@ -177,7 +187,7 @@ class WestonHost(HostCompositor):
                 "--width=800",
                 "--height=600",
                 f"--socket={self.socket}",
-                f"--log={log_dir / 'weston.log'}",
+                f"--log={log_dir / self.log_name}",
             ],
             env=self.env(),
             stdout=subprocess.DEVNULL,
@@ -215,8 +225,12 @@ def start_host(build_dir: Path, runtime_dir: Path, log_dir: Path, vm: str, color
 
     The compositor is $SPECTRUM_COMPOSITOR (as meson passes it) or the build tree's."""
     choice = os.environ.get("SPECTRUM_E2E_HOST", "auto")
+    if choice == "auto" and os.environ.get("SPECTRUM_COMPOSITOR"):
+        choice = "spectrum"  # named explicitly (meson does): never fall back silently
     binary = Path(os.environ.get("SPECTRUM_COMPOSITOR") or build_dir / "compositor" / "spectrum-compositor")
     if choice == "spectrum" or (choice == "auto" and binary.is_file() and os.access(binary, os.X_OK)):
+        if not binary.is_file():
+            raise FileNotFoundError(f"{binary} is not built (ninja compositor/spectrum-compositor)")
         return SpectrumHost(binary, runtime_dir, log_dir, vm, color)
     if choice not in ("auto", "weston"):
         raise ValueError(f"SPECTRUM_E2E_HOST={choice}: use auto, spectrum or weston")

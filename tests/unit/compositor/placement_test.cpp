@@ -31,7 +31,7 @@ TEST(Placement, WindowsElsewhereDoNotStopCentring) {
     EXPECT_EQ(place_new_window(kUsable, 800, 600, existing), (Box{560, 255, 800, 600}));
 }
 
-TEST(Placement, CascadesFromTheLastWindowWhenTheCentreIsTaken) {
+TEST(Placement, CascadesFromTheCentreWhenTheCentreIsTaken) {
     std::vector<Box> existing{place_new_window(kUsable, 800, 600, {})};
     for (int i = 1; i <= 5; ++i) {
         const Box next = place_new_window(kUsable, 800, 600, existing);
@@ -49,12 +49,13 @@ TEST(Placement, SameCentreWithAnotherSizeCountsAsTaken) {
     // A smaller window centred over a larger one would hide nothing of itself but sit
     // exactly in the middle of it; it cascades instead.
     const std::vector<Box> existing{{560, 255, 800, 600}};
-    EXPECT_EQ(place_new_window(kUsable, 400, 300, existing), (Box{592, 287, 400, 300}));
+    EXPECT_EQ(place_new_window(kUsable, 400, 300, existing), (Box{792, 437, 400, 300}));
 }
 
 TEST(Placement, CascadeWrapsToTheTopLeftWhenItWouldLeaveTheArea) {
-    // The last window sits so that one more step would cross the bottom edge.
-    const std::vector<Box> existing{{560, 255, 800, 600}, {600, 460, 800, 600}};
+    // Every step down-right from the centre up to the bottom edge is taken.
+    std::vector<Box> existing;
+    for (int i = 0; 255 + 32 * i + 600 <= 1080; ++i) existing.push_back({560 + 32 * i, 255 + 32 * i, 800, 600});
     EXPECT_EQ(place_new_window(kUsable, 800, 600, existing), (Box{32, 62, 800, 600}));
 }
 
@@ -74,7 +75,7 @@ TEST(Placement, CascadeOverManyWindowsStaysInside) {
 TEST(Placement, CascadeSkipsASpotAlreadyTaken) {
     const std::vector<Box> existing{
         {560, 255, 800, 600}, {592, 287, 800, 600}, {560, 255, 800, 600}};
-    // From the last window (at the centre) the next spot, 592/287, is taken too.
+    // The centre and the next spot, 592/287, are taken.
     EXPECT_EQ(place_new_window(kUsable, 800, 600, existing), (Box{624, 319, 800, 600}));
 }
 
@@ -97,9 +98,9 @@ TEST(Placement, HostileSizesDoNotOverflow) {
     const Box placed = place_new_window(kUsable, INT_MAX, INT_MAX, {});
     EXPECT_EQ(placed.x, 0);
     EXPECT_EQ(placed.y, 30);
-    // The last window far off in positive space: stepping from it must not wrap around.
+    // A window far off in positive space changes nothing: the cascade steps from the centre.
     const std::vector<Box> existing{{910, 505, 100, 100}, {INT_MAX - 10, INT_MAX - 10, 100, 100}};
-    EXPECT_EQ(place_new_window(kUsable, 100, 100, existing), (Box{32, 62, 100, 100}));
+    EXPECT_EQ(place_new_window(kUsable, 100, 100, existing), (Box{942, 537, 100, 100}));
 }
 
 TEST(ClampInto, AWindowInsideIsUntouched) {
@@ -139,4 +140,12 @@ TEST(ClampInto, HostileCoordinatesDoNotOverflow) {
 }
 
 } // namespace
+TEST(Placement, DifferentSizesCascadeAroundTheMiddle) {
+    // A small window in the middle, then a big one: the big one steps off the centre
+    // rather than jumping to the top-left corner.
+    const std::vector<Box> existing{{835, 430, 250, 250}};
+    const Box placed = place_new_window(kUsable, 700, 520, existing);
+    EXPECT_EQ(placed, (Box{642, 327, 700, 520}));
+}
+
 } // namespace spectrum::policy
