@@ -20,7 +20,9 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view usage = "usage: spectrumctl windows [--json] | vms [--json] | focus ID | close ID | "
-                                   "outputs [--json] | output add WIDTHxHEIGHT | output remove NAME | reload | quit";
+                                   "outputs [--json] | output add WIDTHxHEIGHT | output remove NAME | reload | quit | "
+                                   "vm list [--json] | vm start|stop NAME | vm logs NAME [LINES] | "
+                                   "clipboard [--json]";
 
 [[noreturn]] void usage_error(const std::string& message) {
     std::println(stderr, "spectrumctl: {} ({})", message, usage);
@@ -39,27 +41,29 @@ std::string socket_path() {
     return std::string(runtime) + "/spectrum/ctl.sock";
 }
 
-json call(const json& request) {
-    const std::string path = socket_path();
+// `peer` names who answers in error messages; `vm …` asks the VM supervisor instead of the
+// compositor, and waits longer: `vm stop` answers once the VM is down.
+json call(const json& request, const std::string& path = socket_path(), std::string_view peer = "the compositor",
+          time_t timeout_seconds = 5) {
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     if (path.size() >= sizeof addr.sun_path) fail("control socket path too long: " + path);
     std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
     if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-        fail(std::format("cannot reach the compositor at {}: {}", path, std::strerror(errno)));
-    timeval timeout{5, 0};
+        fail(std::format("cannot reach {} at {}: {}", peer, path, std::strerror(errno)));
+    timeval timeout{timeout_seconds, 0};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     const std::string line = request.dump() + "\n";
     if (send(fd, line.data(), line.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(line.size()))
-        fail("the compositor closed the control connection");
+        fail(std::format("{} closed the control connection", peer));
     std::string reply;
     char buffer[4096];
     ssize_t n;
     while ((n = read(fd, buffer, sizeof buffer)) > 0) reply.append(buffer, static_cast<std::size_t>(n));
     close(fd);
     json parsed = json::parse(reply, nullptr, false);
-    if (parsed.is_discarded() || !parsed.is_object()) fail("the compositor sent no valid reply");
+    if (parsed.is_discarded() || !parsed.is_object()) fail(std::format("{} sent no valid reply", peer));
     if (!parsed.value("ok", false)) fail(parsed.value("error", std::string("request failed")));
     return parsed;
 }
@@ -91,6 +95,80 @@ void print_vms(const json& vms) {
     for (const auto& v : vms)
         std::println("{:<16} {:<8} {:<8} {}", v["name"].get<std::string>(), v["color"].get<std::string>(),
                      v["clients"].get<unsigned>(), v["socket"].get<std::string>());
+}
+
+// What the clipboard holds — never what it contains: the compositor does not say.
+void print_clipboard(const json& c) {
+    std::println("state:  {}", c["state"].get<std::string>());
+    if (!c["source"].is_null()) {
+        std::println("source: {}", c["source"].get<std::string>());
+        std::println("bytes:  {}", c["bytes"].get<std::uint64_t>());
+        std::string types;
+        for (const auto& type : c["types"]) types += (types.empty() ? "" : ", ") + type.get<std::string>();
+        std::println("types:  {}", types);
+    }
+    if (c.contains("target")) std::println("target: {} (waiting for Enter or Escape)", c["target"].get<std::string>());
+    if (!c["last"].is_null()) std::println("last:   {}", c["last"]["text"].get<std::string>());
+}
+
+// `vm …`: the VM supervisor (spectrum-vmbridge) on $XDG_RUNTIME_DIR/spectrum/vmbridge.sock.
+std::string vmbridge_socket_path() {
+    if (const char* path = std::getenv("SPECTRUM_VMBRIDGE_SOCKET"); path && *path) return path;
+    const char* runtime = std::getenv("XDG_RUNTIME_DIR");
+    if (!runtime) fail("XDG_RUNTIME_DIR is not set; is Spectrum running in this session?");
+    return std::string(runtime) + "/spectrum/vmbridge.sock";
+}
+
+json call_vmbridge(const json& request) {
+    return call(request, vmbridge_socket_path(), "the VM supervisor (spectrum-vmbridge)", 120);
+}
+
+std::string format_uptime(const json& seconds) {
+    if (!seconds.is_number()) return "-";
+    const auto s = static_cast<long>(seconds.get<double>());
+    if (s < 3600) return std::format("{}:{:02}", s / 60, s % 60);
+    return std::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
+}
+
+int run_vm(const std::vector<std::string_view>& args) {
+    const std::string_view sub = args.size() > 1 ? args[1] : "";
+    if (sub == "list") {
+        const bool as_json = args.size() == 3 && args[2] == "--json";
+        if (args.size() > 3 || (args.size() == 3 && !as_json))
+            usage_error(std::format("unexpected argument \"{}\"", args.back()));
+        const json reply = call_vmbridge({{"command", "list"}});
+        if (as_json) {
+            std::println("{}", reply["vms"].dump(2));
+            return 0;
+        }
+        std::println("{:<16} {:<12} {:<16} {:<8} {:<9} {:<8} {}", "NAME", "STATE", "HYPERVISOR", "PID", "UPTIME",
+                     "RESTARTS", "DETAIL");
+        for (const auto& v : reply["vms"])
+            std::println("{:<16} {:<12} {:<16} {:<8} {:<9} {:<8} {}", v["name"].get<std::string>(),
+                         v["state"].get<std::string>(), v["hypervisor"].get<std::string>(),
+                         v["pid"].is_number() ? std::to_string(v["pid"].get<int>()) : "-", format_uptime(v["uptime"]),
+                         v["restarts"].get<int>(), v["detail"].get<std::string>());
+        return 0;
+    }
+    if (sub == "start" || sub == "stop") {
+        if (args.size() != 3) usage_error(std::format("vm {} takes one VM name", sub));
+        const json reply = call_vmbridge({{"command", sub}, {"name", args[2]}});
+        std::println("{}: {}", reply["vm"]["name"].get<std::string>(), reply["vm"]["state"].get<std::string>());
+        return 0;
+    }
+    if (sub == "logs") {
+        if (args.size() != 3 && args.size() != 4) usage_error("vm logs takes a VM name and optionally a line count");
+        json request = {{"command", "logs"}, {"name", args[2]}};
+        if (args.size() == 4) {
+            const std::string count(args[3]);
+            if (count.empty() || count.size() > 6 || count.find_first_not_of("0123456789") != std::string::npos)
+                usage_error(std::format("\"{}\" is not a line count", count));
+            request["lines"] = std::stoul(count);
+        }
+        std::print("{}", call_vmbridge(request)["log"].get<std::string>());
+        return 0;
+    }
+    usage_error("vm takes list, start NAME, stop NAME or logs NAME");
 }
 
 } // namespace
@@ -147,6 +225,16 @@ int main(int argc, char** argv) {
     if (command == "quit" || command == "reload") {
         if (args.size() != 1) usage_error(std::format("{} takes no arguments", command));
         call({{"command", command}});
+        return 0;
+    }
+    if (command == "vm") return run_vm(args);
+    if (command == "clipboard") {
+        const bool as_json = args.size() == 2 && args[1] == "--json";
+        if (args.size() > 2 || (args.size() == 2 && !as_json))
+            usage_error(std::format("unexpected argument \"{}\"", args.back()));
+        const json reply = call({{"command", "clipboard"}});
+        if (as_json) std::println("{}", reply["clipboard"].dump(2));
+        else print_clipboard(reply["clipboard"]);
         return 0;
     }
     usage_error(std::format("unknown command \"{}\"", command));

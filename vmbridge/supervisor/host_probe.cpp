@@ -92,8 +92,8 @@ HostFacts probe_host() {
     return facts;
 }
 
-std::optional<std::string> probe_bubblewrap(const std::string& bwrap) {
-    std::vector<std::string> args = transport::sandbox_probe_argv(bwrap);
+std::optional<std::string> probe_bubblewrap(const std::string& bwrap, bool new_user_namespace) {
+    std::vector<std::string> args = transport::sandbox_probe_argv(bwrap, new_user_namespace);
     std::vector<char*> argv;
     for (auto& a : args)
         argv.push_back(a.data());

@@ -1,0 +1,150 @@
+"""spectrum-vmbridge without booting anything: config and host errors in one line, the
+control socket, and `spectrumctl vm …` against it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from vmbridge_env import VMBRIDGE, Session, stop_process
+
+
+@pytest.fixture
+def runtime():
+    path = Path(tempfile.mkdtemp(prefix="spectrum-vmb-"))  # short: socket paths are capped
+    path.chmod(0o700)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def session(runtime: Path, tmp_path: Path):
+    s = Session(runtime, tmp_path)
+    yield s
+    s.close()
+
+
+def run_vmbridge(config: Path, runtime: Path, path: str | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, XDG_RUNTIME_DIR=str(runtime))
+    if path is not None:
+        env["PATH"] = path
+    return subprocess.run([str(VMBRIDGE), "--config", str(config)], env=env, capture_output=True, text=True, timeout=30)
+
+
+def test_missing_kernel_is_one_line_with_file_line_column(tmp_path: Path, runtime: Path):
+    config = tmp_path / "spectrum.toml"
+    config.write_text('state_dir = "/tmp"\n\n[vm.red]\ncolor = "#cc0000"\nkernel = "no/such/vmlinuz"\napp = "foot"\n')
+    out = run_vmbridge(config, runtime)
+    assert out.returncode == 2, out
+    assert out.stderr == f'{config}:3:1: [vm.red] kernel "{tmp_path}/no/such/vmlinuz" does not exist\n'
+    assert not (runtime / "spectrum" / "vmbridge.sock").exists(), "nothing may start"
+
+
+def test_parse_errors_come_from_the_shared_parser(tmp_path: Path, runtime: Path):
+    config = tmp_path / "spectrum.toml"
+    config.write_text('[vm.red]\ncolor = "#cc0000"\nmemory = "lots"\n')
+    out = run_vmbridge(config, runtime)
+    assert out.returncode == 2
+    assert out.stderr.startswith(f"{config}:3:"), out.stderr
+    assert out.stderr.count("\n") == 1, out.stderr
+
+
+def test_missing_qemu_says_how_to_install_it(tmp_path: Path, runtime: Path):
+    (tmp_path / "vmlinuz").write_bytes(b"k")
+    config = tmp_path / "spectrum.toml"
+    config.write_text('[vm.red]\ncolor = "#cc0000"\nkernel = "vmlinuz"\napp = "foot"\nhypervisor = "qemu"\n')
+    empty = tmp_path / "empty-path"
+    empty.mkdir()
+    out = run_vmbridge(config, runtime, path=str(empty))
+    assert out.returncode == 1, out
+    assert out.stderr == (
+        "spectrum-vmbridge: VM red: qemu-system-x86_64 is not installed; "
+        "install it with `apt install qemu-system-x86`\n"
+    )
+
+
+def test_missing_cloud_hypervisor_says_how_to_install_it(tmp_path: Path, runtime: Path):
+    (tmp_path / "vmlinuz").write_bytes(b"k")
+    config = tmp_path / "spectrum.toml"
+    config.write_text('[vm.red]\ncolor = "#cc0000"\nkernel = "vmlinuz"\napp = "foot"\nhypervisor = "cloud-hypervisor"\n')
+    empty = tmp_path / "empty-path"
+    empty.mkdir()
+    out = run_vmbridge(config, runtime, path=str(empty))
+    assert out.returncode == 1, out
+    assert "cloud-hypervisor is not installed; install it with `apt install cloud-hypervisor`" in out.stderr
+    assert out.stderr.count("\n") == 1, out.stderr
+
+
+def test_control_socket_and_vm_commands(tmp_path: Path, session: Session):
+    (tmp_path / "vmlinuz").write_bytes(b"k")
+    config = tmp_path / "spectrum.toml"
+    config.write_text(
+        f'state_dir = "{tmp_path / "state"}"\n'
+        '[vm.blue]\ncolor = "#3465a4"\n'  # no kernel: left alone
+        '[vm.red]\ncolor = "#cc0000"\nkernel = "vmlinuz"\napp = "foot"\n'
+    )
+    if shutil.which("qemu-system-x86_64") is None or shutil.which("waypipe") is None:
+        pytest.skip("qemu-system-x86_64 and waypipe are needed (run via tools/dev)")
+    session.start_vmbridge(config)
+    mode = stat.S_IMODE(session.control_socket.stat().st_mode)
+    assert mode == 0o600, oct(mode)
+
+    vms = session.vms()
+    assert vms["blue"]["state"] == "unconfigured"
+    assert vms["blue"]["hypervisor"] == ""
+    assert vms["red"]["state"] == "stopped"
+    assert vms["red"]["hypervisor"] in ("qemu-tcg", "qemu-kvm", "cloud-hypervisor")
+    assert vms["red"]["pid"] is None and vms["red"]["uptime"] is None
+
+    table = session.ctl("vm", "list").stdout.splitlines()
+    assert table[0].split()[:6] == ["NAME", "STATE", "HYPERVISOR", "PID", "UPTIME", "RESTARTS"]
+
+    out = session.ctl("vm", "start", "blue", check=False)
+    assert out.returncode == 1
+    assert out.stderr == 'spectrumctl: VM blue cannot start: no kernel set; add kernel = "…" to [vm.blue]\n'
+
+    out = session.ctl("vm", "start", "nosuch", check=False)
+    assert out.returncode == 1
+    assert out.stderr == 'spectrumctl: no VM named "nosuch" in the config\n'
+
+    # No compositor in this session: an explicit start says so instead of booting blind.
+    out = session.ctl("vm", "start", "red", check=False)
+    assert out.returncode == 1
+    assert "the compositor's socket for VM red" in out.stderr and "does not exist" in out.stderr
+    assert not (tmp_path / "state").exists(), "nothing was started, so no state was made"
+
+    assert session.ctl("vm", "stop", "red").stdout == "red: stopped\n"
+    assert session.ctl("vm", "logs", "red").stdout == ""
+
+    assert stop_process(session.vmbridge, 10) == 0
+    assert not session.control_socket.exists()
+
+
+def test_spectrumctl_without_a_supervisor(session: Session):
+    out = session.ctl("vm", "list", check=False)
+    assert out.returncode == 1
+    assert out.stderr.startswith("spectrumctl: cannot reach the VM supervisor (spectrum-vmbridge) at "), out.stderr
+
+
+def test_autostart_waits_for_the_compositor_and_can_be_stopped(tmp_path: Path, session: Session):
+    if shutil.which("qemu-system-x86_64") is None or shutil.which("waypipe") is None:
+        pytest.skip("qemu-system-x86_64 and waypipe are needed (run via tools/dev)")
+    (tmp_path / "vmlinuz").write_bytes(b"k")
+    config = tmp_path / "spectrum.toml"
+    config.write_text(
+        f'state_dir = "{tmp_path / "state"}"\n'
+        '[vm.red]\ncolor = "#cc0000"\nkernel = "vmlinuz"\napp = "foot"\nautostart = true\n'
+    )
+    session.start_vmbridge(config)
+    red = session.vms()["red"]
+    assert red["state"] == "waiting", red
+    assert red["detail"].startswith("waiting for the compositor's socket "), red
+    assert session.ctl("vm", "stop", "red").stdout == "red: stopped\n"
+    assert session.vms()["red"]["state"] == "stopped"
+    assert not (tmp_path / "state").exists()

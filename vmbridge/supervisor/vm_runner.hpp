@@ -1,0 +1,118 @@
+// One VM's lifecycle: state store, transport, VMM, and what happens when any of them ends.
+//
+//   stopped ──start──▶ starting ──guest runs──▶ running ──stop──▶ stopping ──▶ stopped
+//      ▲                  │  (waiting: autostart before the compositor is up)      │
+//      └──── backoff ◀────┴─────── crashed, restart policy says again ◀────────────┘
+//                          failed: crashed with restart = "never", or kept crashing
+//
+// Each VM has its own VMM process, transport process and timers; nothing here is shared
+// with another VM, so one VM crashing only ever changes this object.
+#pragma once
+
+#include "child_process.hpp"
+#include "event_loop.hpp"
+#include "hypervisor_choice.hpp"
+#include "restart_policy.hpp"
+#include "vm_check.hpp"
+#include "vm_log.hpp"
+#include "vm_paths.hpp"
+#include "vmm_boot.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace spectrum::vmbridge {
+
+struct RunnerSettings {
+    std::filesystem::path runtime_dir; // $XDG_RUNTIME_DIR
+    std::filesystem::path state_dir;   // the global state store
+    std::chrono::milliseconds stop_timeout{std::chrono::seconds(20)}; // power button → forced
+    std::chrono::milliseconds transport_grace{std::chrono::seconds(3)}; // power button → transport closed
+    std::chrono::milliseconds compositor_wait{std::chrono::seconds(30)}; // autostart only
+    bool sandbox = true;            // run transports under bubblewrap
+    bool sandbox_user_namespace = false;
+    std::string bwrap = "/usr/bin/bwrap";
+    std::string waypipe = "waypipe";
+    std::string qemu = "qemu-system-x86_64";
+    std::string cloud_hypervisor = "cloud-hypervisor";
+    std::uint32_t vsock_cid = 3;
+};
+
+class VmRunner {
+  public:
+    enum class State { Unconfigured, Stopped, Waiting, Starting, Running, Stopping, Backoff, Failed };
+
+    struct Status {
+        std::string name;
+        std::string state;      // state_name()
+        std::string hypervisor; // "qemu-tcg", …, or "" when not launchable
+        std::optional<int> pid; // the VMM's
+        std::optional<double> uptime_seconds;
+        int restarts = 0;
+        std::string detail; // why it last stopped or failed, or what it waits for
+        std::string log;    // the log file's path
+    };
+
+    VmRunner(EventLoop& loop, CheckedVm vm, std::optional<HypervisorChoice> choice,
+             RunnerSettings settings);
+    ~VmRunner();
+    VmRunner(const VmRunner&) = delete;
+    VmRunner& operator=(const VmRunner&) = delete;
+
+    // `wait_for_compositor`: autostart may come before the compositor's VM socket exists;
+    // an explicit start fails at once instead.
+    std::expected<void, std::string> start(bool wait_for_compositor = false);
+    // Calls `done` once the VM is down (at once if it is already).
+    void stop(std::function<void()> done = {});
+    // Second Ctrl+C: no power button, no waiting.
+    void force_stop();
+
+    State state() const { return state_; }
+    bool down() const;
+    Status status() const;
+    const VmLog& log() const { return log_; }
+    const std::string& name() const { return vm_.vm.name; }
+
+    static std::string_view state_name(State state);
+
+  private:
+    void boot();
+    void wait_for_compositor();
+    void wait_for_transport();
+    void launch_vmm();
+    void on_transport_exit(const ExitStatus& status);
+    void on_vmm_exit(const VmmExit& exit);
+    void finish(VmEnd end, const std::string& why);
+    void enter(State state, std::string detail = {});
+    void cancel_timers();
+    void bury_vmm(); // destroys the VMM object from the loop, not from its own callback
+    std::expected<std::unique_ptr<ChildProcess>, std::string> spawn_transport(const std::string& listen);
+
+    EventLoop& loop_;
+    CheckedVm vm_;
+    std::optional<HypervisorChoice> choice_;
+    RunnerSettings settings_;
+    VmPaths paths_;
+    VmLog log_;
+    RestartPolicy policy_;
+
+    State state_ = State::Stopped;
+    std::string detail_;
+    std::unique_ptr<ChildProcess> transport_;
+    std::unique_ptr<VmmBoot> vmm_;
+    std::vector<std::unique_ptr<VmmBoot>> graveyard_;
+    std::vector<std::function<void()>> stop_waiters_;
+    bool user_stop_ = false;
+    bool transport_failed_ = false;
+    int boots_ = 0, restarts_ = 0;
+    std::chrono::steady_clock::time_point launched_{}, waiting_since_{};
+    EventLoop::TimerId step_timer_ = 0, grace_timer_ = 0, force_timer_ = 0, bury_timer_ = 0;
+};
+
+} // namespace spectrum::vmbridge
