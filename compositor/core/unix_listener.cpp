@@ -17,11 +17,15 @@ std::string errno_text() { return std::strerror(errno); }
 } // namespace
 
 std::expected<void, std::string> make_private_dir(const std::filesystem::path& dir) {
-    std::error_code ec;
-    std::filesystem::create_directories(dir.parent_path(), ec);
-    if (ec) return std::unexpected(std::format("cannot create {}: {}", dir.parent_path().string(), ec.message()));
-    if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-        return std::unexpected(std::format("cannot create {}: {}", dir.string(), errno_text()));
+    // Every directory this creates is 0700 whatever the umask; existing ones are left alone
+    // except the last, which is checked below.
+    std::filesystem::path partial;
+    for (const auto& part : dir) {
+        partial /= part;
+        if (mkdir(partial.c_str(), 0700) == 0) chmod(partial.c_str(), 0700);
+        else if (errno != EEXIST)
+            return std::unexpected(std::format("cannot create {}: {}", partial.string(), errno_text()));
+    }
     struct stat st{};
     if (lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
         return std::unexpected(std::format("{} is not a directory", dir.string()));

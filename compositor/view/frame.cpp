@@ -1,10 +1,14 @@
 #include "frame.hpp"
 
+#include <algorithm>
+
 #include "label_buffer.hpp"
 
 namespace spectrum {
 
 namespace {
+
+constexpr int max_label_width = 4096;
 
 void set_rect(wlr_scene_rect* rect, int x, int y, int w, int h, const float color[4]) {
     wlr_scene_node_set_position(&rect->node, x, y);
@@ -45,7 +49,9 @@ void Frame::update(int width, int height, const FrameStyle& style) {
     const bool same = label_valid_ && width == last_width_ && style.text == last_.text &&
                       style.color == last_.color && style.font == last_.font && t == last_.title_height;
     if (!same && t > 0) {
-        wlr_buffer* buffer = render_label(style.text, style.font, width, t, style.color);
+        // The label never needs more than a few thousand pixels; beyond that the title
+        // bar rectangle carries on in the same colour (and cairo caps images at 32767).
+        wlr_buffer* buffer = render_label(style.text, style.font, std::min(width, max_label_width), t, style.color);
         wlr_scene_buffer_set_buffer(label_, buffer);
         if (buffer) wlr_buffer_drop(buffer);
         label_valid_ = buffer != nullptr;

@@ -49,6 +49,10 @@ wlr_buffer* render_label(const std::string& text, const std::string& font, int w
                          config::Color background) {
     if (width <= 0 || height <= 0) return nullptr;
     cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
+    if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(surface);
+        return nullptr;
+    }
     cairo_t* cr = cairo_create(surface);
 
     cairo_set_source_rgba(cr, background.red(), background.green(), background.blue(), 1.0);

@@ -31,12 +31,16 @@ struct Popup {
     }
     ~Popup() { wlr_scene_node_destroy(&tree->node); }
 
-    // The output the window is on, in the coordinates of the toplevel's window geometry.
+    // The output the window is on, in the toplevel's surface coordinates (its content box
+    // starts at its window geometry's origin), less the border a VM popup gets.
     void unconstrain() {
         const wlr_box content_box = view->content_box();
-        wlr_box out = server.output_box_at(content_box.x + content_box.width / 2.0,
-                                           content_box.y + content_box.height / 2.0);
-        wlr_box box = {out.x - content_box.x, out.y - content_box.y, out.width, out.height};
+        const wlr_box geo = view->visible_geometry();
+        const wlr_box out = server.output_box_at(content_box.x + content_box.width / 2.0,
+                                                 content_box.y + content_box.height / 2.0);
+        const int inset = vm ? popup_border : 0;
+        wlr_box box = {out.x - content_box.x + geo.x + inset, out.y - content_box.y + geo.y + inset,
+                       out.width - 2 * inset, out.height - 2 * inset};
         wlr_xdg_popup_unconstrain_from_box(popup, &box);
     }
 

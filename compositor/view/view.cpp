@@ -14,6 +14,8 @@ namespace spectrum {
 namespace {
 // Host titles are trusted but still capped: they share the same title bar.
 constexpr std::size_t host_title_cap = 256;
+// Host windows are trusted, but their sizes still feed int arithmetic and cairo.
+constexpr int host_max_size = 16384;
 } // namespace
 
 View::View(Server& server, wlr_xdg_toplevel* toplevel)
@@ -94,9 +96,32 @@ std::string View::label_text() const {
     return text;
 }
 
-wlr_box View::content_box() const {
+wlr_box View::visible_geometry() const {
     wlr_box geo{};
     wlr_xdg_surface_get_geometry(toplevel_->base, &geo);
+    int max_w = host_max_size, max_h = host_max_size;
+    if (maximized_ || fullscreen_) {
+        // Held to the size it was given, whatever it committed.
+        if (toplevel_->scheduled.width > 0) max_w = std::min(max_w, toplevel_->scheduled.width);
+        if (toplevel_->scheduled.height > 0) max_h = std::min(max_h, toplevel_->scheduled.height);
+    }
+    if (vm_) {
+        // A VM window never grows past its limits (a viewport can make a tiny buffer huge)
+        // nor past its output with the frame around it: only the user can let a VM cover
+        // the screen, and even then the frame stays.
+        const wlr_box out = server_.output_box_at(x_ + 1, y_ + 1);
+        max_w = std::min({max_w, static_cast<int>(std::min<uint32_t>(vm_->config.limits.buffer_width, INT32_MAX)),
+                          out.width - 2 * border()});
+        max_h = std::min({max_h, static_cast<int>(std::min<uint32_t>(vm_->config.limits.buffer_height, INT32_MAX)),
+                          out.height - 2 * border() - title_height()});
+    }
+    geo.width = std::clamp(geo.width, 0, std::max(max_w, 1));
+    geo.height = std::clamp(geo.height, 0, std::max(max_h, 1));
+    return geo;
+}
+
+wlr_box View::content_box() const {
+    const wlr_box geo = visible_geometry();
     return {x_, y_, geo.width, geo.height};
 }
 
@@ -199,16 +224,10 @@ void View::handle_commit() {
 }
 
 void View::update_frame() {
-    wlr_box geo{};
-    wlr_xdg_surface_get_geometry(toplevel_->base, &geo);
-
-    // Keep the client inside its window geometry; a maximized or fullscreen window is also
-    // held to the size it was given, whatever it committed.
-    wlr_box clip = geo;
-    if (maximized_ || fullscreen_) {
-        if (toplevel_->scheduled.width > 0) clip.width = std::min(clip.width, toplevel_->scheduled.width);
-        if (toplevel_->scheduled.height > 0) clip.height = std::min(clip.height, toplevel_->scheduled.height);
-    }
+    // Keep the client inside its (bounded) window geometry: nothing it commits — a
+    // subsurface, a viewport, an oversized buffer — paints over the frame or outside it.
+    const wlr_box clip = visible_geometry();
+    const wlr_box geo = clip;
     wlr_scene_subsurface_tree_set_clip(&content_->node, &clip);
     wlr_scene_node_set_position(&content_->node, -geo.x, -geo.y);
     wlr_scene_node_set_position(&popups_->node, -geo.x, -geo.y);
@@ -237,8 +256,7 @@ void View::handle_map() {
     if (maximized_ || fullscreen_) placed_ = true;
     if (!placed_) {
         placed_ = true;
-        wlr_box geo{};
-        wlr_xdg_surface_get_geometry(toplevel_->base, &geo);
+        const wlr_box geo = visible_geometry();
         const int b = border(), t = title_height();
         std::vector<policy::Box> existing;
         for (auto& view : server_.views) {

@@ -33,7 +33,10 @@ class View {
     wlr_xdg_toplevel* toplevel() const { return toplevel_; }
     wlr_surface* surface() const { return toplevel_->base->surface; }
 
-    // Content area (the client's window geometry) in layout coordinates.
+    // The client's window geometry (surface-local), its size bounded by what this window
+    // may show: the VM's limits and output, or the size a maximized window was given.
+    wlr_box visible_geometry() const;
+    // Content area (the visible window geometry) in layout coordinates.
     wlr_box content_box() const;
     // Content plus frame; equals content_box() for a fullscreen host window.
     wlr_box frame_box() const;

@@ -7,6 +7,12 @@ Wayland at all, or give a window a title that is not valid UTF-8. This module sp
 enough of the protocol for that (wl_display, wl_registry, wl_callback, wl_compositor,
 wl_shm, xdg_wm_base, xdg-decoration) and reports how the connection ended: a
 wl_display.error event (ProtocolError) or the server closing the socket (Disconnected).
+
+The clipping tests need a client that paints where it should not: subsurfaces outside the
+window, a window geometry smaller than the buffer, viewports that scale a tiny buffer up,
+buffers larger than the size configured, popups placed by a positioner. For those it also
+speaks wl_subcompositor, wp_viewporter, xdg_positioner and xdg_popup, and paints buffers
+with rectangles of other colours.
 """
 
 from __future__ import annotations
@@ -29,6 +35,31 @@ SHM_XRGB8888 = 1
 # zxdg_toplevel_decoration_v1.mode
 DECORATION_CLIENT_SIDE = 1
 DECORATION_SERVER_SIDE = 2
+
+# xdg_toplevel.state
+STATE_MAXIMIZED = 1
+STATE_FULLSCREEN = 2
+STATE_ACTIVATED = 4
+
+# xdg_positioner.anchor and xdg_positioner.gravity share these values
+ANCHOR_NONE = GRAVITY_NONE = 0
+ANCHOR_TOP = GRAVITY_TOP = 1
+ANCHOR_BOTTOM = GRAVITY_BOTTOM = 2
+ANCHOR_LEFT = GRAVITY_LEFT = 3
+ANCHOR_RIGHT = GRAVITY_RIGHT = 4
+ANCHOR_TOP_LEFT = GRAVITY_TOP_LEFT = 5
+ANCHOR_BOTTOM_LEFT = GRAVITY_BOTTOM_LEFT = 6
+ANCHOR_TOP_RIGHT = GRAVITY_TOP_RIGHT = 7
+ANCHOR_BOTTOM_RIGHT = GRAVITY_BOTTOM_RIGHT = 8
+
+# xdg_positioner.constraint_adjustment (a bit set)
+ADJUST_NONE = 0
+ADJUST_SLIDE_X = 1
+ADJUST_SLIDE_Y = 2
+ADJUST_FLIP_X = 4
+ADJUST_FLIP_Y = 8
+ADJUST_RESIZE_X = 16
+ADJUST_RESIZE_Y = 32
 
 
 class WaylandError(Exception):
@@ -129,6 +160,30 @@ class Toplevel:
     decoration_modes: list = field(default_factory=list)
     closed: bool = False
     size: tuple[int, int] = (0, 0)  # of the buffer attached last
+    serials: list = field(default_factory=list)  # of every xdg_surface.configure
+    # The globals this window's objects were made from, for requests that need them later.
+    compositor: int = 0
+    shm: int = 0
+    wm_base: int = 0
+
+
+@dataclass
+class Subsurface:
+    surface: int
+    subsurface: int
+
+
+@dataclass
+class Popup:
+    """The objects of one xdg_popup made by Connection.create_popup()."""
+
+    surface: int
+    xdg_surface: int
+    popup: int
+    configures: list = field(default_factory=list)  # (x, y, width, height) from the server
+    serials: list = field(default_factory=list)
+    done: bool = False  # xdg_popup.popup_done: the compositor dismissed it
+    size: tuple[int, int] = (0, 0)
 
 
 class Connection:
@@ -149,6 +204,7 @@ class Connection:
         self.globals: dict[int, Global] = {}
         self.registry: int | None = None
         self._shm_pools: list[tuple[int, mmap.mmap]] = []
+        self._shared: dict[str, int] = {}
 
     # --- plumbing ---------------------------------------------------------------------
 
@@ -324,6 +380,14 @@ class Connection:
         item = self.find_global(interface)
         return self.bind(item.name, interface, min(item.version, max_version))
 
+    def shared(self, interface: str, max_version: int) -> int:
+        """One binding of `interface` for every helper below that needs it."""
+        if interface not in self._shared:
+            if not self.globals:
+                self.get_registry()
+            self._shared[interface] = self.bind_interface(interface, max_version)
+        return self._shared[interface]
+
     # --- windows ----------------------------------------------------------------------
 
     def create_surface(self, compositor: int) -> int:
@@ -332,14 +396,24 @@ class Connection:
         return surface
 
     def create_buffer(self, shm: int, width: int, height: int, color: int = 0xFF808080,
-                      fmt: int = SHM_XRGB8888) -> int:
-        """A wl_buffer of one colour (0xAARRGGBB) in its own wl_shm_pool."""
+                      fmt: int = SHM_XRGB8888, rects=()) -> int:
+        """A wl_buffer of one colour (0xAARRGGBB) in its own wl_shm_pool, with each of
+        `rects` — (x, y, width, height, colour) in buffer pixels — painted over it."""
         stride = width * 4
         size = max(stride * height, 4)
         fd = os.memfd_create("spectrum-test-shm", os.MFD_CLOEXEC)
         os.ftruncate(fd, size)
         mapping = mmap.mmap(fd, size)
         mapping.write(struct.pack("<I", color) * (size // 4))
+        for x, y, w, h, rect_color in rects:
+            x0, y0 = max(x, 0), max(y, 0)
+            x1, y1 = min(x + w, width), min(y + h, height)
+            if x1 <= x0 or y1 <= y0:
+                continue
+            row = struct.pack("<I", rect_color) * (x1 - x0)
+            for line in range(y0, y1):
+                start = line * stride + x0 * 4
+                mapping[start:start + len(row)] = row
         self._shm_pools.append((fd, mapping))
         pool = self.new_id()
         self.request(shm, 0, u32(pool), i32(size), fds=[fd])  # wl_shm.create_pool
@@ -374,9 +448,10 @@ class Connection:
         self.request(wm_base, 2, u32(xdg_surface), u32(surface))  # get_xdg_surface
         toplevel_id = self.new_id()
         self.request(xdg_surface, 1, u32(toplevel_id))  # get_toplevel
-        window = Toplevel(surface, xdg_surface, toplevel_id)
+        window = Toplevel(surface, xdg_surface, toplevel_id, compositor=compositor, shm=shm,
+                          wm_base=wm_base)
 
-        serials: list[int] = []
+        serials = window.serials
         mapped = [False]
 
         def on_xdg_surface(opcode: int, reader: Reader) -> None:
@@ -441,3 +516,125 @@ class Connection:
     def set_title(self, window: Toplevel, title: str | bytes) -> None:
         self.request(window.toplevel, 2, string(title))
         self.request(window.surface, 6)
+
+    # --- drawing where a client should not ---------------------------------------------
+
+    def commit_buffer(self, surface: int, width: int, height: int, color: int, rects=(),
+                      shm: int | None = None) -> int:
+        """Attaches a new painted buffer (see create_buffer) and commits; returns it."""
+        buffer = self.create_buffer(shm or self.shared("wl_shm", 1), width, height, color,
+                                    rects=rects)
+        self.attach_and_commit(surface, buffer, width, height)
+        return buffer
+
+    def set_window_geometry(self, xdg_surface: int, x: int, y: int, width: int,
+                            height: int) -> None:
+        """xdg_surface.set_window_geometry; applies on the surface's next commit."""
+        self.request(xdg_surface, 3, i32(x), i32(y), i32(width), i32(height))
+
+    def ack_configure(self, xdg_surface: int, serial: int) -> None:
+        self.request(xdg_surface, 4, u32(serial))
+
+    def map_toplevel(self, window: Toplevel, width: int, height: int, color: int, rects=(),
+                     geometry: tuple[int, int, int, int] | None = None) -> None:
+        """Maps a toplevel made with create_toplevel(map_window=False): acks its configure
+        and commits a `width`x`height` painted buffer, with `geometry` (x, y, w, h) as its
+        window geometry if given. Later configures are recorded, never acked."""
+        self.dispatch_until(lambda: bool(window.serials))
+        self.ack_configure(window.xdg_surface, window.serials[-1])
+        if geometry is not None:
+            self.set_window_geometry(window.xdg_surface, *geometry)
+        self.commit_buffer(window.surface, width, height, color, rects, shm=window.shm)
+        window.size = (width, height)
+        self.roundtrip()
+
+    def set_maximized(self, window: Toplevel, on: bool = True) -> None:
+        self.request(window.toplevel, 9 if on else 10)  # set_maximized / unset_maximized
+
+    def create_subsurface(self, parent: int, x: int, y: int, width: int, height: int,
+                          color: int, rects=(), desync: bool = True) -> Subsurface:
+        """A child surface of `parent` at (x, y) in its coordinates, with a painted buffer.
+        Desynchronized by default, so its buffer shows without the parent's help; the
+        parent is committed too, which is what applies the position."""
+        compositor = self.shared("wl_compositor", 4)
+        subcompositor = self.shared("wl_subcompositor", 1)
+        surface = self.create_surface(compositor)
+        subsurface = self.new_id()
+        # wl_subcompositor.get_subsurface(id, surface, parent)
+        self.request(subcompositor, 1, u32(subsurface), u32(surface), u32(parent))
+        self.request(subsurface, 1, i32(x), i32(y))  # set_position
+        if desync:
+            self.request(subsurface, 5)  # set_desync
+        self.commit_buffer(surface, width, height, color, rects)
+        self.request(parent, 6)  # commit: the position is parent state
+        self.roundtrip()
+        return Subsurface(surface, subsurface)
+
+    def set_subsurface_position(self, sub: Subsurface, parent: int, x: int, y: int) -> None:
+        self.request(sub.subsurface, 1, i32(x), i32(y))
+        self.request(parent, 6)
+
+    def create_viewport(self, surface: int) -> int:
+        viewporter = self.shared("wp_viewporter", 1)
+        viewport = self.new_id()
+        self.request(viewporter, 1, u32(viewport), u32(surface))  # get_viewport
+        return viewport
+
+    def set_viewport_destination(self, viewport: int, width: int, height: int) -> None:
+        """wp_viewport.set_destination: the surface's size, whatever its buffer's; applies
+        on the surface's next commit."""
+        self.request(viewport, 2, i32(width), i32(height))
+
+    def create_positioner(self, wm_base: int, width: int, height: int,
+                          anchor_rect: tuple[int, int, int, int], anchor: int, gravity: int,
+                          adjustment: int = ADJUST_NONE,
+                          offset: tuple[int, int] = (0, 0)) -> int:
+        """An xdg_positioner; `anchor_rect` is in the parent's window geometry."""
+        positioner = self.new_id()
+        self.request(wm_base, 1, u32(positioner))  # create_positioner
+        self.request(positioner, 1, i32(width), i32(height))  # set_size
+        self.request(positioner, 2, *map(i32, anchor_rect))  # set_anchor_rect
+        self.request(positioner, 3, u32(anchor))
+        self.request(positioner, 4, u32(gravity))
+        self.request(positioner, 5, u32(adjustment))  # set_constraint_adjustment
+        self.request(positioner, 6, i32(offset[0]), i32(offset[1]))  # set_offset
+        return positioner
+
+    def create_popup(self, parent: Toplevel, positioner: int, color: int, rects=(),
+                     geometry: tuple[int, int, int, int] | None = None,
+                     buffer_size: tuple[int, int] | None = None) -> Popup:
+        """An xdg_popup of `parent` (no grab), mapped with a painted buffer of the size
+        the compositor configured (or `buffer_size`), and `geometry` if given."""
+        surface = self.create_surface(parent.compositor)
+        xdg_surface = self.new_id()
+        self.request(parent.wm_base, 2, u32(xdg_surface), u32(surface))  # get_xdg_surface
+        popup_id = self.new_id()
+        # xdg_surface.get_popup(id, parent, positioner)
+        self.request(xdg_surface, 2, u32(popup_id), u32(parent.xdg_surface), u32(positioner))
+        popup = Popup(surface, xdg_surface, popup_id)
+
+        def on_xdg_surface(opcode: int, reader: Reader) -> None:
+            if opcode == 0:
+                popup.serials.append(reader.u32())
+
+        def on_popup(opcode: int, reader: Reader) -> None:
+            if opcode == 0:
+                popup.configures.append((reader.i32(), reader.i32(), reader.i32(),
+                                         reader.i32()))
+            elif opcode == 1:
+                popup.done = True
+
+        self.handlers[xdg_surface] = on_xdg_surface
+        self.handlers[popup_id] = on_popup
+        self.request(surface, 6)  # initial commit, no buffer: asks for a configure
+        self.dispatch_until(lambda: bool(popup.serials) or popup.done)
+        if popup.done:
+            return popup
+        self.ack_configure(xdg_surface, popup.serials[-1])
+        width, height = buffer_size or popup.configures[-1][2:]
+        if geometry is not None:
+            self.set_window_geometry(xdg_surface, *geometry)
+        self.commit_buffer(surface, width, height, color, rects, shm=parent.shm)
+        popup.size = (width, height)
+        self.roundtrip()
+        return popup
