@@ -3,6 +3,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <locale.h>
 #include <memory>
 #include <string>
 
@@ -27,5 +28,28 @@ inline std::string archive_message(archive* handle) {
     const char* message = archive_error_string(handle);
     return message != nullptr ? message : "unknown libarchive error";
 }
+
+// libarchive converts names between pax headers (UTF-8) and the current locale. Under a
+// UTF-8 locale for this thread, a UTF-8 name passes unchanged and any other name is stored
+// as raw bytes (hdrcharset=BINARY), whatever locale the program runs in: without it, a
+// program in the "C" locale could not read back a non-ASCII name. Only this thread, only
+// while the archive is open.
+class Utf8Locale {
+  public:
+    Utf8Locale() : locale_(newlocale(LC_CTYPE_MASK, "C.UTF-8", locale_t{})) {
+        if (locale_ != locale_t{}) previous_ = uselocale(locale_);
+    }
+    ~Utf8Locale() {
+        if (locale_ == locale_t{}) return;
+        uselocale(previous_);
+        freelocale(locale_);
+    }
+    Utf8Locale(const Utf8Locale&) = delete;
+    Utf8Locale& operator=(const Utf8Locale&) = delete;
+
+  private:
+    locale_t locale_;
+    locale_t previous_{};
+};
 
 } // namespace spectrum::vmbridge::store

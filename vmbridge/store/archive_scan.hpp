@@ -48,4 +48,8 @@ struct ScanError {
 // checking the entries against the MANIFEST. Returns the entries in archive order.
 std::expected<std::vector<ManifestEntry>, ScanError> scan_archive(int fd, EntrySink* sink);
 
+// The text of the config entry (backup() writes it first), read from the archive open on
+// `fd` without checking anything else: restore() checks it with everything else.
+std::expected<std::string, ScanError> read_config_entry(int fd);
+
 } // namespace spectrum::vmbridge::store

@@ -122,8 +122,8 @@ class BackupWriter {
         if (sparse) {
             if (auto zeros = write_zeros(sum, size - position); !zeros) return zeros;
         }
-        entries_.push_back({EntryKind::File, std::move(path), info.st_mode & 0777u, size,
-                            sum.hex_digest()});
+        entries_.push_back(
+            {EntryKind::File, std::move(path), info.st_mode & 0777u, size, sum.hex_digest()});
         return {};
     }
 
@@ -153,7 +153,9 @@ class BackupWriter {
     }
 
     std::expected<void, std::string> write_header(archive_entry* entry) {
-        if (archive_write_header(archive_, entry) != ARCHIVE_OK) return write_failed();
+        // ARCHIVE_WARN: a name that is not UTF-8, which the pax writer then stores as raw
+        // bytes (hdrcharset=BINARY) and the reader gives back unchanged.
+        if (archive_write_header(archive_, entry) < ARCHIVE_WARN) return write_failed();
         return {};
     }
 
@@ -166,7 +168,8 @@ class BackupWriter {
     std::expected<void, std::string> write_zeros(Sha256& sum, std::uint64_t count) {
         auto zeros = zero_block();
         while (count > 0) {
-            auto chunk = zeros.first(static_cast<std::size_t>(std::min<std::uint64_t>(count, zeros.size())));
+            auto chunk =
+                zeros.first(static_cast<std::size_t>(std::min<std::uint64_t>(count, zeros.size())));
             sum.update(chunk);
             if (auto written = write_data(chunk); !written) return written;
             count -= chunk.size();
@@ -178,14 +181,15 @@ class BackupWriter {
                                                  const Region& region, Sha256& sum) {
         std::uint64_t done = 0;
         while (done < region.length) {
-            auto want = static_cast<std::size_t>(std::min<std::uint64_t>(region.length - done, buffer_.size()));
+            auto want = static_cast<std::size_t>(
+                std::min<std::uint64_t>(region.length - done, buffer_.size()));
             ssize_t got = pread(fd, buffer_.data(), want, static_cast<off_t>(region.offset + done));
             if (got < 0 && errno == EINTR) continue;
             if (got < 0) return std::unexpected(path_error(source, errno));
             if (got == 0)
-                return std::unexpected(std::format(
-                    "{}: shrank while being backed up; stop its VM and back up again",
-                    source.string()));
+                return std::unexpected(
+                    std::format("{}: shrank while being backed up; stop its VM and back up again",
+                                source.string()));
             auto chunk = std::span(buffer_).first(static_cast<std::size_t>(got));
             sum.update(chunk);
             if (auto written = write_data(chunk); !written) return written;
@@ -236,7 +240,8 @@ std::expected<void, std::string> add_tree(BackupWriter& writer, const fs::path& 
         } else if (S_ISREG(info.st_mode)) {
             // O_NONBLOCK: should the file have just become a FIFO, fail instead of waiting.
             UniqueFd fd(open(source.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
-            if (!fd || fstat(fd.get(), &info) != 0) return std::unexpected(path_error(source, errno));
+            if (!fd || fstat(fd.get(), &info) != 0)
+                return std::unexpected(path_error(source, errno));
             if (!S_ISREG(info.st_mode))
                 return std::unexpected(std::format("{}: changed while being backed up; stop its VM "
                                                    "and back up again",
@@ -252,35 +257,28 @@ std::expected<void, std::string> add_tree(BackupWriter& writer, const fs::path& 
     return {};
 }
 
-// True when `inner` is `outer` or below it, after resolving symlinks and "..".
-bool is_within(const fs::path& inner, const fs::path& outer) {
-    std::error_code error;
-    auto a = fs::weakly_canonical(inner, error);
-    auto b = fs::weakly_canonical(outer, error);
-    auto [end, _] = std::ranges::mismatch(b, a);
-    return !error && end == b.end();
-}
-
 std::expected<void, std::string> open_archive(archive* handle, const fs::path& name, int fd) {
     int status = ARCHIVE_OK;
     switch (compression_for(name)) {
-    case Compression::Zstd: status = archive_write_add_filter_zstd(handle); break;
-    case Compression::Gzip: status = archive_write_add_filter_gzip(handle); break;
-    case Compression::None: break;
+    case Compression::Zstd:
+        status = archive_write_add_filter_zstd(handle);
+        break;
+    case Compression::Gzip:
+        status = archive_write_add_filter_gzip(handle);
+        break;
+    case Compression::None:
+        break;
     }
     // Restricted pax: plain ustar headers unless an entry needs more (long or non-ASCII
-    // names, sparse maps). BINARY keeps file names as the bytes they are, whatever the
-    // locale.
+    // names, sparse maps), so GNU tar and bsdtar list it without a complaint.
     if (status == ARCHIVE_OK) status = archive_write_set_format_pax_restricted(handle);
-    if (status == ARCHIVE_OK)
-        status = archive_write_set_format_option(handle, "pax", "hdrcharset", "BINARY");
     // Big writes for throughput; no padding after the end, which compressors never need.
     if (status == ARCHIVE_OK) status = archive_write_set_bytes_per_block(handle, 1 << 20);
     if (status == ARCHIVE_OK) status = archive_write_set_bytes_in_last_block(handle, 1);
     if (status == ARCHIVE_OK) status = archive_write_open_fd(handle, fd);
     if (status != ARCHIVE_OK)
-        return std::unexpected(std::format("{}: cannot start the backup: {}", name.string(),
-                                           archive_message(handle)));
+        return std::unexpected(
+            std::format("{}: cannot start the backup: {}", name.string(), archive_message(handle)));
     return {};
 }
 
@@ -292,19 +290,26 @@ std::expected<Summary, std::string> backup(const fs::path& config_file, const fs
     UniqueFd config(open(config_file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
     struct stat config_info {};
     if (!config || fstat(config.get(), &config_info) != 0)
-        return std::unexpected(std::format("{}; pass the config file in use", path_error(config_file, errno)));
+        return std::unexpected(
+            std::format("{}; pass the config file in use", path_error(config_file, errno)));
     if (!S_ISREG(config_info.st_mode))
         return std::unexpected(std::format("{}: not a regular file; pass the config file in use",
                                            config_file.string()));
 
     struct stat state_info {};
     if (stat(state_dir.c_str(), &state_info) != 0)
-        return std::unexpected(std::format("{}; check state_dir in the config",
-                                           path_error(state_dir, errno)));
+        return std::unexpected(
+            std::format("{}; check state_dir in the config", path_error(state_dir, errno)));
     if (!S_ISDIR(state_info.st_mode))
-        return std::unexpected(std::format("{}: not a directory; check state_dir in the config",
-                                           state_dir.string()));
+        return std::unexpected(
+            std::format("{}: not a directory; check state_dir in the config", state_dir.string()));
 
+    // The restore of such a backup would replace the config with the store, or the
+    // reverse: they are two separate things.
+    if (is_within(config_file, state_dir))
+        return std::unexpected(std::format("{}: inside the state store {}; keep the config "
+                                           "outside it",
+                                           config_file.string(), state_dir.string()));
     auto destination = fs::absolute(archive_path);
     if (is_within(destination, state_dir))
         return std::unexpected(std::format("{}: inside the state store {}; write the backup "
@@ -313,17 +318,19 @@ std::expected<Summary, std::string> backup(const fs::path& config_file, const fs
     auto partial = make_temp_file(destination.parent_path(),
                                   std::format(".{}.partial-", destination.filename().string()));
     if (!partial)
-        return std::unexpected(std::format("{}; pick a writable directory for the backup",
-                                           partial.error()));
+        return std::unexpected(
+            std::format("{}; pick a writable directory for the backup", partial.error()));
     auto& [fd, partial_path] = *partial;
     TemporaryPath cleanup(partial_path);
 
+    Utf8Locale utf8;
     WriteArchive writer_handle(archive_write_new());
     if (auto opened = open_archive(writer_handle.get(), archive_path, fd.get()); !opened)
         return std::unexpected(opened.error());
     BackupWriter writer(writer_handle.get(), archive_path.string());
 
-    if (auto added = writer.add_file(config.get(), config_file, std::string(kConfigEntry), config_info);
+    if (auto added =
+            writer.add_file(config.get(), config_file, std::string(kConfigEntry), config_info);
         !added)
         return std::unexpected(added.error());
     if (auto added = add_tree(writer, state_dir, "state", true); !added)
@@ -335,7 +342,8 @@ std::expected<Summary, std::string> backup(const fs::path& config_file, const fs
                                            archive_path.string(),
                                            archive_message(writer_handle.get())));
     if (fsync(fd.get()) != 0 || rename(partial_path.c_str(), destination.c_str()) != 0)
-        return std::unexpected(std::format("{}; nothing was written", path_error(archive_path, errno)));
+        return std::unexpected(
+            std::format("{}; nothing was written", path_error(archive_path, errno)));
     cleanup.keep();
     if (auto synced = fsync_directory(destination.parent_path()); !synced)
         return std::unexpected(synced.error());

@@ -19,9 +19,8 @@ std::string_view kind_name(EntryKind kind) {
 }
 
 bool is_lower_hex(std::string_view text) {
-    return std::ranges::all_of(text, [](char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-    });
+    return std::ranges::all_of(
+        text, [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 // Splits off the text up to the next space.
@@ -49,9 +48,8 @@ std::expected<ManifestEntry, std::string> parse_line(std::string_view line) {
     else
         return std::unexpected(std::format("unknown kind \"{}\"", printable(*kind)));
 
-    bool octal = mode->size() == 4 && std::ranges::all_of(*mode, [](char c) {
-        return c >= '0' && c <= '7';
-    });
+    bool octal = mode->size() == 4 &&
+                 std::ranges::all_of(*mode, [](char c) { return c >= '0' && c <= '7'; });
     if (!octal) return std::unexpected("the mode must be four octal digits");
     std::from_chars(mode->data(), mode->data() + mode->size(), entry.mode, 8);
     if (entry.mode > 0777) return std::unexpected("the mode has set-id or sticky bits");
@@ -75,7 +73,9 @@ std::expected<ManifestEntry, std::string> parse_line(std::string_view line) {
     return entry;
 }
 
-std::string describe_mode(std::uint32_t mode) { return std::format("{:04o}", mode); }
+std::string describe_mode(std::uint32_t mode) {
+    return std::format("{:04o}", mode);
+}
 
 } // namespace
 
@@ -83,9 +83,8 @@ std::string format_manifest(std::span<const ManifestEntry> entries) {
     std::string text = std::format("{}\n", kHeader);
     for (const auto& entry : entries) {
         bool file = entry.kind == EntryKind::File;
-        text += std::format("{} {:04o} {} {} {}\n", file ? "file" : "dir", entry.mode,
-                            entry.size, file ? std::string_view(entry.sha256) : "-",
-                            entry.path);
+        text += std::format("{} {:04o} {} {} {}\n", file ? "file" : "dir", entry.mode, entry.size,
+                            file ? std::string_view(entry.sha256) : "-", entry.path);
     }
     return text;
 }
@@ -108,7 +107,8 @@ std::expected<std::vector<ManifestEntry>, std::string> parse_manifest(std::strin
             continue;
         }
         auto entry = parse_line(line);
-        if (!entry) return std::unexpected(std::format("MANIFEST line {}: {}", number, entry.error()));
+        if (!entry)
+            return std::unexpected(std::format("MANIFEST line {}: {}", number, entry.error()));
         entries.push_back(std::move(*entry));
     }
     if (number == 0) return std::unexpected("MANIFEST is empty");
@@ -131,7 +131,8 @@ std::optional<std::string> manifest_mismatch(std::span<const ManifestEntry> mani
         auto name = printable(entry.path);
         seen.insert(entry.path);
         auto it = listed.find(entry.path);
-        if (it == listed.end()) return std::format("{}: in the archive but not in the MANIFEST", name);
+        if (it == listed.end())
+            return std::format("{}: in the archive but not in the MANIFEST", name);
         const auto& want = *it->second;
         if (want.kind != entry.kind)
             return std::format("{}: a {} in the archive but a {} in the MANIFEST", name,

@@ -27,10 +27,10 @@ enum class EntryKind { File, Directory };
 
 struct ManifestEntry {
     EntryKind kind = EntryKind::File;
-    std::string path;        // as in the archive, without a trailing '/'
-    std::uint32_t mode = 0;  // permission bits, at most 0777
-    std::uint64_t size = 0;  // 0 for a directory
-    std::string sha256;      // lower-case hex; empty for a directory
+    std::string path;       // as in the archive, without a trailing '/'
+    std::uint32_t mode = 0; // permission bits, at most 0777
+    std::uint64_t size = 0; // 0 for a directory
+    std::string sha256;     // lower-case hex; empty for a directory
 
     bool operator==(const ManifestEntry&) const = default;
 };

@@ -1,5 +1,6 @@
 #include "posix_file.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
 #include <format>
@@ -32,15 +33,15 @@ std::string path_error(const std::filesystem::path& path, int error) {
     return std::format("{}: {}", path.string(), errno_text(error));
 }
 
-std::expected<std::filesystem::path, std::string> make_temp_dir(
-    const std::filesystem::path& parent, std::string_view prefix) {
+std::expected<std::filesystem::path, std::string> make_temp_dir(const std::filesystem::path& parent,
+                                                                std::string_view prefix) {
     auto pattern = (parent / std::format("{}XXXXXX", prefix)).string();
     if (mkdtemp(pattern.data()) == nullptr) return std::unexpected(path_error(parent, errno));
     return std::filesystem::path(pattern);
 }
 
-std::expected<std::pair<UniqueFd, std::filesystem::path>, std::string> make_temp_file(
-    const std::filesystem::path& parent, std::string_view prefix) {
+std::expected<std::pair<UniqueFd, std::filesystem::path>, std::string>
+make_temp_file(const std::filesystem::path& parent, std::string_view prefix) {
     auto pattern = (parent / std::format("{}XXXXXX", prefix)).string();
     UniqueFd fd(mkostemp(pattern.data(), O_CLOEXEC));
     if (!fd) return std::unexpected(path_error(parent, errno));
@@ -54,8 +55,28 @@ std::expected<void, std::string> fsync_directory(const std::filesystem::path& di
 }
 
 void remove_quietly(const std::filesystem::path& path) {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
+    namespace fs = std::filesystem;
+    std::error_code error;
+    fs::remove_all(path, error);
+    if (!error) return;
+    for (fs::recursive_directory_iterator it(path, error), end; !error && it != end;
+         it.increment(error)) {
+        std::error_code ignored;
+        if (it->is_directory(ignored) && !it->is_symlink(ignored))
+            fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ignored);
+    }
+    fs::remove_all(path, error);
+}
+
+bool is_within(const std::filesystem::path& inner, const std::filesystem::path& outer) {
+    std::error_code error;
+    auto inside = std::filesystem::weakly_canonical(inner, error);
+    if (error) return false;
+    auto base = std::filesystem::weakly_canonical(outer, error);
+    if (error) return false;
+    if (!base.has_filename()) base = base.parent_path(); // "/a/b/" → "/a/b"
+    auto [end, _] = std::ranges::mismatch(base, inside);
+    return end == base.end();
 }
 
 } // namespace spectrum::vmbridge::store

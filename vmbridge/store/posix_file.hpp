@@ -35,17 +35,22 @@ std::string errno_text(int error);
 std::string path_error(const std::filesystem::path& path, int error);
 
 // Creates `parent/PREFIXxxxxxx`, mode 0700 (mkdtemp).
-std::expected<std::filesystem::path, std::string> make_temp_dir(
-    const std::filesystem::path& parent, std::string_view prefix);
+std::expected<std::filesystem::path, std::string> make_temp_dir(const std::filesystem::path& parent,
+                                                                std::string_view prefix);
 
 // Creates and opens `parent/PREFIXxxxxxx` for writing, mode 0600 (mkostemp).
-std::expected<std::pair<UniqueFd, std::filesystem::path>, std::string> make_temp_file(
-    const std::filesystem::path& parent, std::string_view prefix);
+std::expected<std::pair<UniqueFd, std::filesystem::path>, std::string>
+make_temp_file(const std::filesystem::path& parent, std::string_view prefix);
 
 std::expected<void, std::string> fsync_directory(const std::filesystem::path& directory);
 
-// Best effort, for cleaning up after a failure that is already being reported.
+// Best effort, for cleaning up after a failure that is already being reported, or the old
+// store after a restore. Directories restored without write permission are made writable
+// first, so they do not stay behind.
 void remove_quietly(const std::filesystem::path& path);
+
+// True when `inner` is `outer` or below it, symlinks and ".." resolved.
+bool is_within(const std::filesystem::path& inner, const std::filesystem::path& outer);
 
 // A temporary file or directory that is removed (recursively) unless kept: every failure
 // path of a backup or restore leaves nothing behind.
