@@ -1,0 +1,30 @@
+# Shared by tools/run-session and tools/demo (sourced, not run): a Spectrum session made of
+# the compositor and the VM supervisor, with the default config's demo VMs pointed at the
+# guest image built in the build tree and a private state store.
+
+# demo_config SOURCE DEST STATE_DIR GUEST_DIR: the shipped config with the demo VMs bootable.
+demo_config() {
+	sed -e "s|^kernel = \"\"|kernel = \"$4/vmlinuz\"|" \
+		-e "s|^initramfs = \"\"|initramfs = \"$4/initramfs.cpio\"|" \
+		-e "s|^state_dir = .*|state_dir = \"$3\"|" \
+		"$1" >"$2"
+}
+
+# wait_for SECONDS CMD…: polls CMD every 0.1 s.
+wait_for() {
+	local tries=$(($1 * 10))
+	shift
+	for _ in $(seq "$tries"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+	return 1
+}
+
+# declared_vms: the VM names the running compositor knows.
+declared_vms() {
+	spectrumctl vms --json | python3 -c 'import json,sys; print(" ".join(v["name"] for v in json.load(sys.stdin)))'
+}
+
+# vms_with_windows: the VMs that have a window on screen.
+vms_with_windows() {
+	spectrumctl windows --json |
+		python3 -c 'import json,sys; print(" ".join(sorted({w["vm"] for w in json.load(sys.stdin) if w["vm"]})))'
+}
