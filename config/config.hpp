@@ -127,6 +127,36 @@ struct VmConfig {
     bool operator==(const VmConfig&) const = default;
 };
 
+// [clipboard]: how data crosses between VMs with the clipboard keys (clipboard-copy,
+// clipboard-paste). The most a copy captures is the source VM's limits.clipboard_bytes.
+enum class TransferAction {
+    Allow,   // paste at once
+    Deny,    // refuse, with a notice
+    Confirm, // paste only after the user presses Enter on a compositor prompt
+};
+
+struct ClipboardRule {
+    // VM names or patterns ("*" any run of characters, "?" one), or "host".
+    std::string from = "*", to = "*";
+    TransferAction action = TransferAction::Allow;
+
+    bool operator==(const ClipboardRule&) const = default;
+};
+
+struct ClipboardConfig {
+    bool wipe_after_paste = true;     // one copy pastes once
+    std::uint32_t timeout_ms = 5000;  // a copy not finished by then fails
+    std::uint32_t notice_ms = 3000;   // how long a notice stays on screen
+    std::uint32_t confirm_ms = 15000; // a prompt left unanswered this long is a "no"
+    // The MIME types a copy carries; text types (text/*, UTF8_STRING, TEXT, STRING) are
+    // checked as UTF-8, anything else passes as bytes.
+    std::vector<std::string> mime_types{"text/plain;charset=utf-8", "text/plain", "UTF8_STRING", "TEXT",
+                                        "STRING", "text/uri-list", "image/png", "image/jpeg"};
+    std::vector<ClipboardRule> rules; // first match decides; none matching: allow
+
+    bool operator==(const ClipboardConfig&) const = default;
+};
+
 struct Config {
     std::string source; // the file it came from, or "<built-in>"
     Color background{0x20, 0x22, 0x28};
@@ -144,6 +174,7 @@ struct Config {
     std::vector<Binding> bindings; // defaults merged with [keys]
     Limits limits;                 // defaults for every VM
     std::vector<VmConfig> vms;     // sorted by name
+    ClipboardConfig clipboard;
 
     const VmConfig* find_vm(std::string_view name) const;
 

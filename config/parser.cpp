@@ -46,6 +46,7 @@ std::vector<Field<Config>> top_level_fields(std::vector<PendingLimits>& pending_
         {"output", [](const Value& v, Config& c) { return read_outputs(v, c.outputs); }},
         {"keys", [](const Value& v, Config& c) { return read_keys(v, c.bindings); }},
         section("limits", &Config::limits, limits_fields()),
+        section("clipboard", &Config::clipboard, clipboard_fields()),
         {"vm", [&pending_limits](const Value& v,
                                  Config& c) { return read_vms(v, c.vms, pending_limits); }},
     };

@@ -15,6 +15,9 @@ std::vector<Field<Limits>> limits_fields();
 // [keys]: each entry replaces, adds or (with "none") removes one of `bindings`.
 Status read_keys(const Value& value, std::vector<Binding>& bindings);
 
+// [clipboard], with its [[clipboard.rule]] tables.
+std::vector<Field<ClipboardConfig>> clipboard_fields();
+
 // [[output]]
 Status read_outputs(const Value& value, std::vector<OutputConfig>& outputs);
 

@@ -21,6 +21,11 @@ class View;
 class CtlServer;
 struct Vm;
 struct ClientInfo;
+// --- clipboard --- (defined in clipboard/clipboard_system.hpp)
+struct ClipboardSystem;
+struct ClipboardSystemDeleter {
+    void operator()(ClipboardSystem* clipboard) const;
+};
 
 enum class CursorMode { Passthrough, Move, Resize };
 
@@ -163,6 +168,12 @@ class Server {
   public:
     // Per-object bookkeeping for limits and activation tokens; see vm/identity.cpp.
     std::list<std::unique_ptr<struct Tracker>> surface_trackers_;
+
+    // --- clipboard --- (clipboard/, notice/, input/selection.cpp)
+    // Per-VM clipboards and primary selections, the Ctrl+Shift+C / Ctrl+Shift+V broker and
+    // its on-screen notices. It detaches itself on the seat's and the display's destroy
+    // signals, so it is inert by the time this member is destroyed.
+    std::unique_ptr<ClipboardSystem, ClipboardSystemDeleter> clipboard;
 };
 
 } // namespace spectrum

@@ -1,6 +1,7 @@
 // Compositor key bindings. They are matched before any client sees the key and consumed.
 #include <unistd.h>
 
+#include "clipboard/clipboard_system.hpp"
 #include "server.hpp"
 #include "view.hpp"
 
@@ -13,6 +14,12 @@ constexpr uint32_t binding_modifier_mask = WLR_MODIFIER_SHIFT | WLR_MODIFIER_CTR
 } // namespace
 
 bool Server::handle_binding(uint32_t modifiers, const xkb_keysym_t* syms, int nsyms) {
+    // A clipboard confirm prompt takes every key until it is answered: the focused VM sees
+    // neither the answer nor anything typed meanwhile.
+    if (clipboard && clipboard->broker.prompt_open()) {
+        for (int i = 0; i < nsyms; ++i) clipboard->broker.prompt_key(syms[i]);
+        return true;
+    }
     modifiers &= binding_modifier_mask;
     for (int i = 0; i < nsyms; ++i) {
         const xkb_keysym_t sym = xkb_keysym_to_lower(syms[i]);
@@ -54,10 +61,10 @@ void Server::run_action(const config::Binding& binding) {
         if (view) view->toggle_fullscreen();
         break;
     case Action::ClipboardCopy:
+        if (clipboard) clipboard->broker.copy();
+        break;
     case Action::ClipboardPaste:
-        // The clipboard broker is not built yet: the keys are still consumed so that no
-        // client ever sees them.
-        wlr_log(WLR_INFO, "clipboard transfer between VMs is not available yet");
+        if (clipboard) clipboard->broker.paste();
         break;
     case Action::Exec:
         spawn(binding.command);

@@ -2,6 +2,7 @@
 // arrived (View keeps only sanitized titles and app ids).
 #include <nlohmann/json.hpp>
 
+#include "clipboard/clipboard_system.hpp"
 #include "ctl_server.hpp"
 #include "output.hpp"
 #include "server.hpp"
@@ -115,6 +116,8 @@ std::string handle_ctl_request(Server& server, const std::string& text) {
     } else if (command == "output-remove") {
         if (!request.contains("name") || !request["name"].is_string()) return error("an output name is required").dump();
         if (auto ok = server.remove_virtual_output(request["name"]); !ok) return error(ok.error()).dump();
+    } else if (command == "clipboard") {
+        reply["clipboard"] = clipboard_status(server);
     } else if (command == "quit") {
         server.quit(0);
     } else if (command == "reload") {
