@@ -10,7 +10,8 @@
 
 namespace {
 
-constexpr std::string_view usage = "usage: spectrum-compositor [--config FILE] [--socket NAME] [--debug]";
+constexpr std::string_view usage =
+    "usage: spectrum-compositor [--config FILE] [--socket NAME] [--vmbridge] [--debug]";
 
 std::string default_config_path() {
     if (const char* home = std::getenv("XDG_CONFIG_HOME"); home && *home)
@@ -23,13 +24,15 @@ std::string default_config_path() {
 
 int main(int argc, char** argv) {
     std::string config_path, socket_name;
-    bool debug = false;
+    bool debug = false, vmbridge = false;
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];
         if ((arg == "--config" || arg == "-c") && i + 1 < argc) {
             config_path = argv[++i];
         } else if ((arg == "--socket" || arg == "-s") && i + 1 < argc) {
             socket_name = argv[++i];
+        } else if (arg == "--vmbridge") {
+            vmbridge = true; // the session: start the VM supervisor beside the compositor
         } else if (arg == "--debug" || arg == "-d") {
             debug = true;
         } else if (arg == "--help" || arg == "-h") {
@@ -64,5 +67,6 @@ int main(int argc, char** argv) {
 
     spectrum::Server server(std::move(*config), config_path);
     if (!server.start(socket_name)) return 1;
+    if (vmbridge) server.start_vmbridge();
     return server.run();
 }

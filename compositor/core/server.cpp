@@ -16,7 +16,18 @@ namespace spectrum {
 Server::Server(config::Config config, std::string config_path)
     : config_(std::move(config)), config_path_(std::move(config_path)) {}
 
+void Server::start_vmbridge() {
+    // Quoted for sh -c: the config path is the user's and may hold spaces.
+    std::string quoted = "'";
+    for (char c : config_path_) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    quoted += "'";
+    vmbridge_pid = spawn("exec spectrum-vmbridge --config " + quoted);
+    if (vmbridge_pid > 0) wlr_log(WLR_INFO, "VM supervisor started (pid %d)", vmbridge_pid);
+}
+
 Server::~Server() {
+    // The supervisor stops its VMs on SIGTERM (power button first, then forced).
+    if (vmbridge_pid > 0) kill(vmbridge_pid, SIGTERM);
     if (!display) return;
     // Clients first (their views and surfaces go with them), then the rest.
     wl_display_destroy_clients(display);

@@ -63,7 +63,10 @@ class Server {
     // --- input ---
     bool handle_binding(uint32_t modifiers, const xkb_keysym_t* syms, int nsyms);
     void run_action(const config::Binding& binding);
-    void spawn(const std::string& command);
+    // Returns the child's pid, or -1.
+    pid_t spawn(const std::string& command);
+    // The VM supervisor of this session, with the same config; stopped when we stop.
+    void start_vmbridge();
     void process_cursor_motion(uint32_t time_msec);
     void begin_interactive(View* view, CursorMode mode, uint32_t edges);
 
@@ -113,6 +116,7 @@ class Server {
     std::map<std::string, std::unique_ptr<Vm>, std::less<>> vms;
     std::unique_ptr<CtlServer> ctl;
     View* focused = nullptr;
+    pid_t vmbridge_pid = -1;
     // Set while add_virtual_output() creates an output: its size beats the [[output]] config.
     std::optional<std::pair<int, int>> pending_virtual_size;
     std::vector<wl_client*> doomed_clients; // to be disconnected once the dispatch ends

@@ -72,8 +72,8 @@ void Server::run_action(const config::Binding& binding) {
     }
 }
 
-void Server::spawn(const std::string& command) {
-    if (command.empty()) return;
+pid_t Server::spawn(const std::string& command) {
+    if (command.empty()) return -1;
     // Launched programs are host clients on the host socket (WAYLAND_DISPLAY is ours).
     pid_t pid = fork();
     if (pid == 0) {
@@ -82,6 +82,7 @@ void Server::spawn(const std::string& command) {
         _exit(127);
     }
     if (pid < 0) wlr_log(WLR_ERROR, "cannot start \"%s\"", command.c_str());
+    return pid;
 }
 
 } // namespace spectrum

@@ -118,6 +118,11 @@ std::string handle_ctl_request(Server& server, const std::string& text) {
         if (auto ok = server.remove_virtual_output(request["name"]); !ok) return error(ok.error()).dump();
     } else if (command == "clipboard") {
         reply["clipboard"] = clipboard_status(server);
+    } else if (command == "info") {
+        reply["config"] = server.config_path_;
+        reply["config_source"] = server.config().source;
+        reply["state_dir"] = server.config().state_dir.string();
+        reply["socket"] = server.socket_name_;
     } else if (command == "quit") {
         server.quit(0);
     } else if (command == "reload") {

@@ -1,4 +1,4 @@
-// spectrumctl: talk to the running compositor over its control socket.
+// spectrumctl: talk to the running compositor (and the VM supervisor) over their control sockets.
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -13,60 +13,12 @@
 #include <unistd.h>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "ctl_client.hpp"
 
 namespace {
 
 using nlohmann::json;
-
-constexpr std::string_view usage = "usage: spectrumctl windows [--json] | vms [--json] | focus ID | close ID | "
-                                   "outputs [--json] | output add WIDTHxHEIGHT | output remove NAME | reload | quit | "
-                                   "vm list [--json] | vm start|stop NAME | vm logs NAME [LINES] | "
-                                   "clipboard [--json]";
-
-[[noreturn]] void usage_error(const std::string& message) {
-    std::println(stderr, "spectrumctl: {} ({})", message, usage);
-    std::exit(2);
-}
-
-[[noreturn]] void fail(const std::string& message) {
-    std::println(stderr, "spectrumctl: {}", message);
-    std::exit(1);
-}
-
-std::string socket_path() {
-    if (const char* path = std::getenv("SPECTRUM_CTL_SOCKET"); path && *path) return path;
-    const char* runtime = std::getenv("XDG_RUNTIME_DIR");
-    if (!runtime) fail("XDG_RUNTIME_DIR is not set; is Spectrum running in this session?");
-    return std::string(runtime) + "/spectrum/ctl.sock";
-}
-
-// `peer` names who answers in error messages; `vm …` asks the VM supervisor instead of the
-// compositor, and waits longer: `vm stop` answers once the VM is down.
-json call(const json& request, const std::string& path = socket_path(), std::string_view peer = "the compositor",
-          time_t timeout_seconds = 5) {
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    if (path.size() >= sizeof addr.sun_path) fail("control socket path too long: " + path);
-    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-        fail(std::format("cannot reach {} at {}: {}", peer, path, std::strerror(errno)));
-    timeval timeout{timeout_seconds, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    const std::string line = request.dump() + "\n";
-    if (send(fd, line.data(), line.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(line.size()))
-        fail(std::format("{} closed the control connection", peer));
-    std::string reply;
-    char buffer[4096];
-    ssize_t n;
-    while ((n = read(fd, buffer, sizeof buffer)) > 0) reply.append(buffer, static_cast<std::size_t>(n));
-    close(fd);
-    json parsed = json::parse(reply, nullptr, false);
-    if (parsed.is_discarded() || !parsed.is_object()) fail(std::format("{} sent no valid reply", peer));
-    if (!parsed.value("ok", false)) fail(parsed.value("error", std::string("request failed")));
-    return parsed;
-}
+using namespace spectrum::ctl;
 
 unsigned parse_id(std::string_view text) {
     unsigned value = 0;
@@ -109,18 +61,6 @@ void print_clipboard(const json& c) {
     }
     if (c.contains("target")) std::println("target: {} (waiting for Enter or Escape)", c["target"].get<std::string>());
     if (!c["last"].is_null()) std::println("last:   {}", c["last"]["text"].get<std::string>());
-}
-
-// `vm …`: the VM supervisor (spectrum-vmbridge) on $XDG_RUNTIME_DIR/spectrum/vmbridge.sock.
-std::string vmbridge_socket_path() {
-    if (const char* path = std::getenv("SPECTRUM_VMBRIDGE_SOCKET"); path && *path) return path;
-    const char* runtime = std::getenv("XDG_RUNTIME_DIR");
-    if (!runtime) fail("XDG_RUNTIME_DIR is not set; is Spectrum running in this session?");
-    return std::string(runtime) + "/spectrum/vmbridge.sock";
-}
-
-json call_vmbridge(const json& request) {
-    return call(request, vmbridge_socket_path(), "the VM supervisor (spectrum-vmbridge)", 120);
 }
 
 std::string format_uptime(const json& seconds) {
@@ -228,6 +168,8 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (command == "vm") return run_vm(args);
+    if (command == "backup") return run_backup(args);
+    if (command == "restore") return run_restore(args);
     if (command == "clipboard") {
         const bool as_json = args.size() == 2 && args[1] == "--json";
         if (args.size() > 2 || (args.size() == 2 && !as_json))

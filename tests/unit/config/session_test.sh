@@ -35,31 +35,31 @@ run() {
 }
 
 check "no user config: the system path (a missing file means the built-in default)" \
-    "$(printf '%s\n' Spectrum wayland --config /etc/spectrum/spectrum.toml)" \
+    "$(printf '%s\n' Spectrum wayland --config /etc/spectrum/spectrum.toml --vmbridge)" \
     "$(run XDG_CONFIG_HOME="$work/config")"
 
 mkdir -p "$work/config/spectrum"
 : >"$work/config/spectrum/spectrum.toml"
 check "user config in XDG_CONFIG_HOME" \
-    "$(printf '%s\n' Spectrum wayland --config "$work/config/spectrum/spectrum.toml")" \
+    "$(printf '%s\n' Spectrum wayland --config "$work/config/spectrum/spectrum.toml" --vmbridge)" \
     "$(run XDG_CONFIG_HOME="$work/config")"
 
 mkdir -p "$work/home/.config/spectrum"
 : >"$work/home/.config/spectrum/spectrum.toml"
 check "XDG_CONFIG_HOME unset: ~/.config" \
-    "$(printf '%s\n' Spectrum wayland --config "$work/home/.config/spectrum/spectrum.toml")" \
+    "$(printf '%s\n' Spectrum wayland --config "$work/home/.config/spectrum/spectrum.toml" --vmbridge)" \
     "$(run -u XDG_CONFIG_HOME)"
 
 rm "$work/config/spectrum/spectrum.toml"
 ln -s "$work/nowhere.toml" "$work/config/spectrum/spectrum.toml"
 check "a broken user link is still passed on, so the compositor reports it" \
-    "$(printf '%s\n' Spectrum wayland --config "$work/config/spectrum/spectrum.toml")" \
+    "$(printf '%s\n' Spectrum wayland --config "$work/config/spectrum/spectrum.toml" --vmbridge)" \
     "$(run XDG_CONFIG_HOME="$work/config")"
 rm "$work/config/spectrum/spectrum.toml"
 : >"$work/config/spectrum/spectrum.toml"
 
 check "extra arguments pass through" \
-    "$(printf '%s\n' Spectrum wayland --config "$work/config/spectrum/spectrum.toml" --socket w-1)" \
+    "$(printf '%s\n' Spectrum wayland --config "$work/config/spectrum/spectrum.toml" --vmbridge --socket w-1)" \
     "$(env PATH="$work/bin:$PATH" XDG_CONFIG_HOME="$work/config" sh "$session" --socket w-1)"
 
 field() { sed -n "s/^$1=//p" "$desktop"; }
