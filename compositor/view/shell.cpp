@@ -55,7 +55,10 @@ void Server::handle_new_toplevel(wlr_xdg_toplevel* toplevel) {
 void Server::handle_new_decoration(wlr_xdg_toplevel_decoration_v1* decoration) { new Decoration(decoration); }
 
 void Server::handle_new_token(wlr_xdg_activation_token_v1* token) {
-    wl_client* client = token->resource ? wl_resource_get_client(token->resource) : nullptr;
+    // wlroots has already made token->resource inert here; the client is the one whose
+    // commit request is being dispatched (recorded by the protocol logger).
+    wl_client* client = token_committer_;
+    token_committer_ = nullptr;
     ClientInfo* info = client ? client_info(client) : nullptr;
     new TokenOrigin(token, info != nullptr, info && info->vm ? info->vm->name() : "");
 }

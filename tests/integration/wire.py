@@ -13,11 +13,18 @@ window, a window geometry smaller than the buffer, viewports that scale a tiny b
 buffers larger than the size configured, popups placed by a positioner. For those it also
 speaks wl_subcompositor, wp_viewporter, xdg_positioner and xdg_popup, and paints buffers
 with rectangles of other colours.
+
+The pointer and activation tests need input the test controls to the pixel and the event,
+and a client that says exactly what it was sent. On the host socket (which is trusted) it
+drives a virtual pointer (zwlr_virtual_pointer_v1: absolute motion, buttons) and a virtual
+keyboard (zwp_virtual_keyboard_v1, to hold Super); on any socket it records the wl_pointer
+events its surfaces receive, and asks for and uses xdg-activation tokens.
 """
 
 from __future__ import annotations
 
 import array
+import contextlib
 import mmap
 import os
 import select
@@ -51,6 +58,34 @@ ANCHOR_TOP_LEFT = GRAVITY_TOP_LEFT = 5
 ANCHOR_BOTTOM_LEFT = GRAVITY_BOTTOM_LEFT = 6
 ANCHOR_TOP_RIGHT = GRAVITY_TOP_RIGHT = 7
 ANCHOR_BOTTOM_RIGHT = GRAVITY_BOTTOM_RIGHT = 8
+
+# linux/input-event-codes.h: buttons for the virtual pointer, keys for the virtual keyboard
+BTN_LEFT = 0x110
+BTN_RIGHT = 0x111
+BTN_MIDDLE = 0x112
+KEY_LEFTMETA = 125  # Super_L in DEFAULT_KEYMAP, on Mod4
+
+# Modifier masks of DEFAULT_KEYMAP (bit = the modifier's index in the keymap)
+MOD_SHIFT = 1 << 0
+MOD_CTRL = 1 << 2
+MOD_ALT = 1 << 3  # Mod1
+MOD_LOGO = 1 << 6  # Mod4: Super
+
+# wl_pointer.button_state, wl_keyboard.key_state
+RELEASED = 0
+PRESSED = 1
+
+# wl_keyboard.keymap_format
+KEYMAP_XKB_V1 = 1
+
+# The virtual keyboard's keymap: the usual one, resolved by the compositor's xkbcommon.
+DEFAULT_KEYMAP = """xkb_keymap {
+    xkb_keycodes { include "evdev+aliases(qwerty)" };
+    xkb_types { include "complete" };
+    xkb_compat { include "complete" };
+    xkb_symbols { include "pc+us+inet(evdev)" };
+};
+"""
 
 # xdg_positioner.constraint_adjustment (a bit set)
 ADJUST_NONE = 0
@@ -184,6 +219,136 @@ class Popup:
     serials: list = field(default_factory=list)
     done: bool = False  # xdg_popup.popup_done: the compositor dismissed it
     size: tuple[int, int] = (0, 0)
+
+
+@dataclass
+class PointerEvent:
+    """One wl_pointer event as received: kind is enter, leave, motion, button or axis.
+    Coordinates are surface-local (wl_fixed decoded); surface is set on enter and leave."""
+
+    kind: str
+    surface: int | None = None
+    x: float | None = None
+    y: float | None = None
+    button: int | None = None
+    state: int | None = None
+    serial: int | None = None
+
+
+@dataclass
+class PointerRecorder:
+    """A wl_pointer whose events are kept in order, made by Connection.record_pointer()."""
+
+    seat: int
+    pointer: int
+    events: list = field(default_factory=list)  # PointerEvent
+    focus: int | None = None  # the surface the pointer is on, per enter/leave
+
+    def kinds(self) -> list[str]:
+        return [event.kind for event in self.events]
+
+    def of_kind(self, kind: str) -> list[PointerEvent]:
+        return [event for event in self.events if event.kind == kind]
+
+    def buttons(self) -> list[tuple[int, int]]:
+        """(button, state) of every button event."""
+        return [(event.button, event.state) for event in self.of_kind("button")]
+
+    def clear(self) -> None:
+        self.events.clear()
+
+
+class VirtualPointer:
+    """A zwlr_virtual_pointer_v1 on a (host) connection. Positions are in layout pixels:
+    motion_absolute is sent with the layout's size as its extent, so (x, y) lands exactly
+    on pixel (x, y). Every call ends with a frame, as a real device's events do."""
+
+    def __init__(self, conn: "Connection", pointer: int, extent: tuple[int, int]):
+        self.conn = conn
+        self.pointer = pointer
+        self.extent = extent
+        self.position: tuple[int, int] | None = None
+
+    def _time(self) -> int:
+        return int(time.monotonic() * 1000) & 0xFFFFFFFF
+
+    def _frame(self) -> None:
+        self.conn.request(self.pointer, 4)  # frame
+
+    def move_to(self, x: int, y: int) -> None:
+        # motion_absolute(time, x, y, x_extent, y_extent)
+        self.conn.request(self.pointer, 1, u32(self._time()), u32(x), u32(y),
+                          u32(self.extent[0]), u32(self.extent[1]))
+        self._frame()
+        self.position = (x, y)
+
+    def button(self, button: int, state: int) -> None:
+        self.conn.request(self.pointer, 2, u32(self._time()), u32(button), u32(state))
+        self._frame()
+
+    def press(self, button: int = BTN_LEFT) -> None:
+        self.button(button, PRESSED)
+
+    def release(self, button: int = BTN_LEFT) -> None:
+        self.button(button, RELEASED)
+
+    def click(self, x: int, y: int, button: int = BTN_LEFT) -> None:
+        self.move_to(x, y)
+        self.press(button)
+        self.release(button)
+        self.sync()
+
+    def drag(self, start: tuple[int, int], end: tuple[int, int], button: int = BTN_LEFT,
+             steps: int = 5) -> None:
+        """Press at `start`, move to `end` in `steps` motions, release there."""
+        self.move_to(*start)
+        self.press(button)
+        for step in range(1, steps + 1):
+            self.move_to(start[0] + (end[0] - start[0]) * step // steps,
+                         start[1] + (end[1] - start[1]) * step // steps)
+        self.release(button)
+        self.sync()
+
+    def sync(self) -> None:
+        """Returns once the compositor has handled every event sent so far."""
+        self.conn.roundtrip()
+
+
+class VirtualKeyboard:
+    """A zwp_virtual_keyboard_v1 on a (host) connection, with DEFAULT_KEYMAP. Its key
+    presses change the seat's modifiers like a real keyboard's (Super_L sets Mod4)."""
+
+    def __init__(self, conn: "Connection", keyboard: int):
+        self.conn = conn
+        self.keyboard = keyboard
+
+    def key(self, code: int, state: int) -> None:
+        """An evdev key code (KEY_*), PRESSED or RELEASED."""
+        now = int(time.monotonic() * 1000) & 0xFFFFFFFF
+        self.conn.request(self.keyboard, 1, u32(now), u32(code), u32(state))
+
+    def set_modifiers(self, depressed: int, latched: int = 0, locked: int = 0,
+                      group: int = 0) -> None:
+        self.conn.request(self.keyboard, 2, u32(depressed), u32(latched), u32(locked),
+                          u32(group))
+
+    @contextlib.contextmanager
+    def hold(self, code: int, modifiers: int = 0):
+        """`with keyboard.hold(KEY_LEFTMETA, MOD_LOGO): …` — the key pressed and the
+        modifier mask depressed (and both handled by the compositor) on entry, released
+        on exit. A virtual keyboard's keys do not move the modifier state by themselves:
+        the client reports it, as wtype does."""
+        self.key(code, PRESSED)
+        if modifiers:
+            self.set_modifiers(modifiers)
+        self.conn.roundtrip()
+        try:
+            yield self
+        finally:
+            self.key(code, RELEASED)
+            if modifiers:
+                self.set_modifiers(0)
+            self.conn.roundtrip()
 
 
 class Connection:
@@ -638,3 +803,103 @@ class Connection:
         popup.size = (width, height)
         self.roundtrip()
         return popup
+
+    # --- input: virtual devices (host only) and what a client receives -------------------
+
+    def create_virtual_pointer(self, extent: tuple[int, int] = (1280, 720)) -> VirtualPointer:
+        """zwlr_virtual_pointer_manager_v1.create_virtual_pointer(seat: null): the
+        compositor's default seat. `extent`: the layout's size in pixels."""
+        manager = self.shared("zwlr_virtual_pointer_manager_v1", 1)
+        pointer = self.new_id()
+        self.request(manager, 0, u32(0), u32(pointer))
+        self.roundtrip()
+        return VirtualPointer(self, pointer, extent)
+
+    def create_virtual_keyboard(self, keymap: str = DEFAULT_KEYMAP) -> VirtualKeyboard:
+        """zwp_virtual_keyboard_manager_v1.create_virtual_keyboard(seat, id) and its
+        keymap (a memfd holding the text and its NUL, as libxkbcommon expects)."""
+        manager = self.shared("zwp_virtual_keyboard_manager_v1", 1)
+        seat = self.shared("wl_seat", 5)
+        keyboard = self.new_id()
+        self.request(manager, 0, u32(seat), u32(keyboard))
+        data = keymap.encode() + b"\0"
+        fd = os.memfd_create("spectrum-test-keymap", os.MFD_CLOEXEC)
+        try:
+            os.write(fd, data)
+            # keymap(format, fd, size)
+            self.request(keyboard, 0, u32(KEYMAP_XKB_V1), u32(len(data)), fds=[fd])
+        finally:
+            os.close(fd)  # the server has its own copy once sendmsg returned
+        self.roundtrip()
+        return VirtualKeyboard(self, keyboard)
+
+    def record_pointer(self) -> PointerRecorder:
+        """wl_seat.get_pointer, every event kept in a PointerRecorder (read them after a
+        roundtrip: events arrive only while this connection dispatches)."""
+        seat = self.shared("wl_seat", 5)
+        pointer = self.new_id()
+        self.request(seat, 0, u32(pointer))  # get_pointer
+        recorder = PointerRecorder(seat, pointer)
+
+        def fixed(reader: Reader) -> float:
+            return reader.i32() / 256.0
+
+        def on_pointer(opcode: int, reader: Reader) -> None:
+            if opcode == 0:  # enter(serial, surface, sx, sy)
+                serial, surface = reader.u32(), reader.u32()
+                x, y = fixed(reader), fixed(reader)
+                recorder.focus = surface
+                recorder.events.append(PointerEvent("enter", surface, x, y, serial=serial))
+            elif opcode == 1:  # leave(serial, surface)
+                serial, surface = reader.u32(), reader.u32()
+                recorder.focus = None
+                recorder.events.append(PointerEvent("leave", surface, serial=serial))
+            elif opcode == 2:  # motion(time, sx, sy)
+                reader.u32()
+                x, y = fixed(reader), fixed(reader)
+                recorder.events.append(PointerEvent("motion", recorder.focus, x, y))
+            elif opcode == 3:  # button(serial, time, button, state)
+                serial, _, button, state = reader.u32(), reader.u32(), reader.u32(), reader.u32()
+                recorder.events.append(PointerEvent("button", recorder.focus, button=button,
+                                                    state=state, serial=serial))
+            elif opcode == 4:  # axis(time, axis, value)
+                recorder.events.append(PointerEvent("axis", recorder.focus))
+            # frame, axis_source, axis_stop, axis_discrete…: grouping only
+
+        self.handlers[pointer] = on_pointer
+        self.roundtrip()
+        return recorder
+
+    def set_cursor(self, recorder: PointerRecorder, serial: int, surface: int | None,
+                   hotspot: tuple[int, int] = (0, 0)) -> None:
+        """wl_pointer.set_cursor: `surface` (None hides the cursor) as the pointer image."""
+        self.request(recorder.pointer, 0, u32(serial), u32(surface or 0), i32(hotspot[0]),
+                     i32(hotspot[1]))
+
+    # --- xdg-activation -------------------------------------------------------------------
+
+    def activation_token(self, surface: int | None = None, app_id: str | None = None,
+                         timeout: float | None = None) -> str:
+        """xdg_activation_v1.get_activation_token, set_surface / set_app_id if given,
+        commit, and the token string of its done event."""
+        activation = self.shared("xdg_activation_v1", 1)
+        token = self.new_id()
+        self.request(activation, 1, u32(token))  # get_activation_token
+        done: list[str] = []
+        self.handlers[token] = lambda opcode, reader: (
+            done.append(reader.string()) if opcode == 0 else None)
+        if app_id is not None:
+            self.request(token, 1, string(app_id))  # set_app_id
+        if surface is not None:
+            self.request(token, 2, u32(surface))  # set_surface
+        self.request(token, 3)  # commit
+        self.dispatch_until(lambda: bool(done), timeout)
+        self.request(token, 4)  # destroy: the string lives on in the compositor
+        return done[0]
+
+    def activate(self, token: str, surface: int) -> None:
+        """xdg_activation_v1.activate(token, surface); the answer is the compositor's
+        focus (or urgency) decision, not an event: check spectrumctl after a roundtrip."""
+        activation = self.shared("xdg_activation_v1", 1)
+        self.request(activation, 2, string(token), u32(surface))
+        self.roundtrip()
