@@ -28,7 +28,7 @@ bool buffer_begin_access(wlr_buffer* buffer, uint32_t flags, void** data, uint32
     auto* self = reinterpret_cast<CairoBuffer*>(buffer);
     if (flags & WLR_BUFFER_DATA_PTR_ACCESS_WRITE) return false; // read-only for the renderer
     *data = cairo_image_surface_get_data(self->surface);
-    *format = DRM_FORMAT_ARGB8888; // cairo's ARGB32 in native (little-endian) byte order
+    *format = DRM_FORMAT_XRGB8888; // cairo's RGB24 in native (little-endian) byte order
     *stride = static_cast<size_t>(cairo_image_surface_get_stride(self->surface));
     return true;
 }
@@ -48,7 +48,9 @@ const wlr_buffer_impl cairo_buffer_impl = {
 wlr_buffer* render_label(const std::string& text, const std::string& font, int width, int height,
                          config::Color background) {
     if (width <= 0 || height <= 0) return nullptr;
-    cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
+    // Opaque (RGB24 → XRGB8888): the scene then knows the label hides the title bar under
+    // it, and paints it with a copy instead of a blend.
+    cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
     if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(surface);
         return nullptr;

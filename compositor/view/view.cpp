@@ -220,7 +220,14 @@ void View::handle_commit() {
         wlr_xdg_toplevel_set_size(toplevel_, 0, 0);
         return;
     }
-    if (mapped_) update_frame();
+    // Most commits are new pixels only: the frame depends on the bounded geometry alone
+    // (everything else that changes it calls update_frame() itself).
+    if (!mapped_) return;
+    const wlr_box geo = visible_geometry();
+    if (frame_valid_ && geo.x == applied_geo_.x && geo.y == applied_geo_.y && geo.width == applied_geo_.width &&
+        geo.height == applied_geo_.height)
+        return;
+    update_frame();
 }
 
 void View::update_frame() {
@@ -228,6 +235,8 @@ void View::update_frame() {
     // subsurface, a viewport, an oversized buffer — paints over the frame or outside it.
     const wlr_box clip = visible_geometry();
     const wlr_box geo = clip;
+    applied_geo_ = clip;
+    frame_valid_ = true;
     wlr_scene_subsurface_tree_set_clip(&content_->node, &clip);
     wlr_scene_node_set_position(&content_->node, -geo.x, -geo.y);
     wlr_scene_node_set_position(&popups_->node, -geo.x, -geo.y);

@@ -77,6 +77,8 @@ class View {
     bool mapped_ = false, placed_ = false, focused_ = false, urgent_ = false;
     bool maximized_ = false, fullscreen_ = false;
     wlr_box restore_{}; // content box before maximize/fullscreen
+    wlr_box applied_geo_{}; // the bounded geometry the frame was last laid out for
+    bool frame_valid_ = false;
     std::string title_, app_id_;
     // How host tools (panels, docks) see this window: titled with the frame's label.
     wlr_ext_foreign_toplevel_handle_v1* foreign_ = nullptr;
