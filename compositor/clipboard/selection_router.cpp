@@ -6,6 +6,7 @@
 #include "clipboard_policy.hpp"
 #include "domain.hpp"
 #include "proxy_source.hpp"
+#include "request_tracker.hpp"
 #include "server.hpp"
 
 namespace spectrum {
@@ -21,24 +22,6 @@ bool older(uint32_t serial, uint32_t than) { return serial - than > UINT32_MAX /
 } // namespace
 
 SelectionRouter::SelectionRouter(Server& server) : server_(server), seat_(server.seat) {
-    // Who sent the request being dispatched: libwayland calls protocol loggers before it
-    // dispatches a request, and the seat's selection events do not name the client.
-    logger_ = wl_display_add_protocol_logger(server.display, &SelectionRouter::log_request, this);
-    client_created_.router = this;
-    client_created_.listener.notify = [](wl_listener* listener, void* data) {
-        SelectionRouter* self = reinterpret_cast<Hook*>(listener)->router;
-        auto hook = std::make_unique<Hook>();
-        hook->router = self;
-        hook->client = static_cast<wl_client*>(data);
-        hook->listener.notify = [](wl_listener* l, void*) {
-            Hook* watch = reinterpret_cast<Hook*>(l);
-            wl_list_remove(&watch->listener.link);
-            watch->router->forget_client(watch->client);
-        };
-        wl_client_add_destroy_listener(hook->client, &hook->listener);
-        self->client_destroy_hooks_.push_back(std::move(hook));
-    };
-    wl_display_add_client_created_listener(server.display, &client_created_.listener);
     display_destroy_.router = this;
     display_destroy_.listener.notify = [](wl_listener* listener, void*) {
         reinterpret_cast<Hook*>(listener)->router->teardown();
@@ -65,13 +48,7 @@ SelectionRouter::~SelectionRouter() { teardown(); }
 void SelectionRouter::teardown() {
     if (torn_down_) return;
     torn_down_ = true;
-    if (logger_) wl_protocol_logger_destroy(logger_);
-    logger_ = nullptr;
-    wl_list_remove(&client_created_.listener.link);
     wl_list_remove(&display_destroy_.listener.link);
-    for (auto& hook : client_destroy_hooks_) wl_list_remove(&hook->listener.link);
-    client_destroy_hooks_.clear();
-    requester_ = nullptr;
     if (seat_) {
         clear_seat();
         seat_->keyboard_state.default_grab->interface = wlroots_keyboard_grab_;
@@ -90,20 +67,12 @@ void SelectionRouter::teardown() {
 
 // --- who is asking --------------------------------------------------------------------------
 
-void SelectionRouter::log_request(void* data, wl_protocol_logger_type type,
-                                  const wl_protocol_logger_message* message) {
-    if (type != WL_PROTOCOL_LOGGER_REQUEST) return;
-    static_cast<SelectionRouter*>(data)->requester_ = wl_resource_get_client(message->resource);
-}
-
-void SelectionRouter::forget_client(wl_client* client) {
-    if (requester_ == client) requester_ = nullptr;
-    client_destroy_hooks_.remove_if([client](const auto& hook) { return hook->client == client; });
-}
+wl_client* SelectionRouter::requester() const { return server_.requests->current(); }
 
 bool SelectionRouter::reader_in(const std::string& domain, const char* what) const {
-    const auto reader = client_domain(requester_);
-    if (requester_ && reader && *reader == domain) return true;
+    wl_client* const client = requester();
+    const auto reader = client_domain(client);
+    if (client && reader && *reader == domain) return true;
     wlr_log(WLR_INFO, "clipboard: a client of %s asked for the %s of %s; refused",
             reader ? reader->c_str() : "nothing", what, domain.c_str());
     return false;
@@ -180,7 +149,7 @@ void SelectionRouter::clear_seat() {
 }
 
 void SelectionRouter::request_selection(wlr_data_source* source, uint32_t serial) {
-    const auto domain = client_domain(requester_);
+    const auto domain = client_domain(requester());
     if (!domain) return; // a VM client whose VM is gone shares nothing, not even with itself
     Slot& s = slot(*domain);
     if (s.clipboard.source && older(serial, s.clipboard.serial)) return; // superseded
@@ -188,7 +157,7 @@ void SelectionRouter::request_selection(wlr_data_source* source, uint32_t serial
 }
 
 void SelectionRouter::request_primary(wlr_primary_selection_source* source, uint32_t serial) {
-    const auto domain = client_domain(requester_);
+    const auto domain = client_domain(requester());
     if (!domain) return;
     Slot& s = slot(*domain);
     if (s.primary.source && older(serial, s.primary.serial)) return;

@@ -29,7 +29,7 @@ class SelectionRouter {
     SelectionRouter& operator=(const SelectionRouter&) = delete;
 
     // wlroots' request_set_selection / request_set_primary_selection: the request is the
-    // requesting client's domain's (see log_request), whatever window has the focus.
+    // requesting client's domain's (see requester()), whatever window has the focus.
     void request_selection(wlr_data_source* source, uint32_t serial);
     void request_primary(wlr_primary_selection_source* source, uint32_t serial);
     // A pointer drag about to start: it may enter surfaces of its own domain only.
@@ -60,7 +60,6 @@ class SelectionRouter {
     struct Hook {
         wl_listener listener;
         SelectionRouter* router;
-        wl_client* client;
     };
 
     Slot& slot(const std::string& domain);
@@ -79,8 +78,8 @@ class SelectionRouter {
     static const wlr_keyboard_grab_interface isolating_keyboard_grab;
     static const wlr_pointer_grab_interface domain_drag_grab;
 
-    static void log_request(void* data, wl_protocol_logger_type type, const wl_protocol_logger_message* message);
-    void forget_client(wl_client* client);
+    // Whose request libwayland is dispatching now (Server::requests).
+    wl_client* requester() const;
     void teardown();
 
     Server& server_;
@@ -89,10 +88,6 @@ class SelectionRouter {
     std::optional<std::string> offered_; // whose proxies the seat holds; nullopt: none
     const wlr_keyboard_grab_interface* wlroots_keyboard_grab_ = nullptr;
     const wlr_pointer_grab_interface* wlroots_drag_grab_ = nullptr;
-    wl_protocol_logger* logger_ = nullptr;
-    wl_client* requester_ = nullptr; // whose request libwayland is dispatching now
-    std::list<std::unique_ptr<Hook>> client_destroy_hooks_;
-    Hook client_created_{};
     Hook display_destroy_{};
     Listener<void> seat_destroy_;
     bool torn_down_ = false;

@@ -1,13 +1,13 @@
 #include "server.hpp"
 
 #include <csignal>
-#include <cstring>
 #include <cstdlib>
 #include <format>
 
 #include "ctl_server.hpp"
 #include "keyboard.hpp"
 #include "output.hpp"
+#include "request_tracker.hpp"
 #include "view.hpp"
 #include "vm.hpp"
 #include "vm_socket.hpp"
@@ -36,7 +36,7 @@ Server::~Server() {
     vms.clear();
     ctl.reset();
     for (auto* source : signal_sources_) wl_event_source_remove(source);
-    if (token_logger_) wl_protocol_logger_destroy(token_logger_);
+    requests.reset();
     if (reaper_) wl_event_source_remove(reaper_);
     new_output_.disconnect();
     new_input_.disconnect();
@@ -140,6 +140,7 @@ bool Server::start(const std::string& socket_name) {
 }
 
 void Server::create_globals() {
+    requests = std::make_unique<RequestTracker>(display);
     compositor = wlr_compositor_create(display, 6, renderer);
     wlr_subcompositor_create(display);
     wlr_data_device_manager_create(display);
@@ -168,15 +169,6 @@ void Server::create_globals() {
                               [this](wlr_xdg_activation_v1_request_activate_event* e) { handle_activation(e); });
     new_token_.connect(&activation->events.new_token,
                        [this](wlr_xdg_activation_token_v1* t) { handle_new_token(t); });
-    token_logger_ = wl_display_add_protocol_logger(
-        display,
-        [](void* data, wl_protocol_logger_type type, const wl_protocol_logger_message* m) {
-            if (type != WL_PROTOCOL_LOGGER_REQUEST) return;
-            if (std::strcmp(wl_resource_get_class(m->resource), "xdg_activation_token_v1") != 0) return;
-            if (std::strcmp(m->message->name, "commit") != 0) return;
-            static_cast<Server*>(data)->token_committer_ = wl_resource_get_client(m->resource);
-        },
-        this);
 
     wlr_viewporter_create(display);
     wlr_presentation_create(display, backend);

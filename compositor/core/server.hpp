@@ -19,6 +19,7 @@ struct Output;
 struct Keyboard;
 class View;
 class CtlServer;
+class RequestTracker;
 struct Vm;
 struct ClientInfo;
 // --- clipboard --- (defined in clipboard/clipboard_system.hpp)
@@ -116,10 +117,8 @@ class Server {
     std::map<std::string, std::unique_ptr<Vm>, std::less<>> vms;
     std::unique_ptr<CtlServer> ctl;
     View* focused = nullptr;
-    // Who sent the xdg_activation_token_v1.commit being dispatched: wlroots announces the
-    // new token inside that request but no longer says whose it is.
-    wl_client* token_committer_ = nullptr;
-    wl_protocol_logger* token_logger_ = nullptr;
+    // Who sent the request being dispatched (clipboard requests, activation tokens).
+    std::unique_ptr<RequestTracker> requests;
     pid_t vmbridge_pid = -1;
     // Set while add_virtual_output() creates an output: its size beats the [[output]] config.
     std::optional<std::pair<int, int>> pending_virtual_size;

@@ -1,4 +1,5 @@
 // xdg-shell, xdg-decoration and xdg-activation: where windows are born and what they may ask.
+#include "request_tracker.hpp"
 #include "server.hpp"
 #include "view.hpp"
 #include "vm.hpp"
@@ -56,9 +57,8 @@ void Server::handle_new_decoration(wlr_xdg_toplevel_decoration_v1* decoration) {
 
 void Server::handle_new_token(wlr_xdg_activation_token_v1* token) {
     // wlroots has already made token->resource inert here; the client is the one whose
-    // commit request is being dispatched (recorded by the protocol logger).
-    wl_client* client = token_committer_;
-    token_committer_ = nullptr;
+    // commit request is being dispatched.
+    wl_client* client = requests->current();
     ClientInfo* info = client ? client_info(client) : nullptr;
     new TokenOrigin(token, info != nullptr, info && info->vm ? info->vm->name() : "");
 }

@@ -5,10 +5,7 @@ it gets — and a virtual pointer on the host socket to drive a drag."""
 
 from __future__ import annotations
 
-import array
 import os
-import select
-import socket
 import threading
 import time
 
@@ -58,26 +55,8 @@ class SeatClient(Connection):
 
     # --- fds ---------------------------------------------------------------------------
 
-    def _read_some(self, deadline: float) -> None:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError("no answer from the compositor")
-        ready, _, _ = select.select([self.sock], [], [], remaining)
-        if not ready:
-            raise TimeoutError("no answer from the compositor")
-        try:
-            data, ancdata, _, _ = self.sock.recvmsg(65536, socket.CMSG_SPACE(28 * 4))
-        except ConnectionResetError as exc:
-            self._raise_end(exc)
-        for level, kind, cdata in ancdata:
-            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
-                fds = array.array("i")
-                fds.frombytes(cdata[:len(cdata) - len(cdata) % fds.itemsize])
-                self.fds.extend(fds)
-        if not data:
-            self._raise_end()
-        self.inbuf += data
-        self._parse()
+    def received_fds(self, fds: list[int]) -> None:
+        self.fds.extend(fds)
 
     def close(self) -> None:
         for fd in self.fds:

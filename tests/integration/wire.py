@@ -446,12 +446,17 @@ class Connection:
             if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
                 fds = array.array("i")
                 fds.frombytes(cdata[:len(cdata) - len(cdata) % fds.itemsize])
-                for fd in fds:  # keymaps and the like: not needed here
-                    os.close(fd)
+                self.received_fds(list(fds))
         if not data:
             self._raise_end()
         self.inbuf += data
         self._parse()
+
+    def received_fds(self, fds: list[int]) -> None:
+        """File descriptors that came with events (keymaps and the like): closed here;
+        a client that needs them overrides this."""
+        for fd in fds:
+            os.close(fd)
 
     def _parse(self) -> None:
         while len(self.inbuf) >= 8:

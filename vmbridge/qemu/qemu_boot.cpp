@@ -12,14 +12,8 @@ constexpr std::chrono::milliseconds kConnectRetry{50};
 std::expected<std::unique_ptr<QemuBoot>, std::string>
 QemuBoot::start(EventLoop& loop, const QemuSpec& spec, VmmCallbacks callbacks, QemuBootOptions options) {
     std::unique_ptr<QemuBoot> boot(new QemuBoot(loop, spec, std::move(callbacks), options));
-    SpawnOptions spawn;
-    spawn.argv = qemu_argv(spec);
-    spawn.env = environment_with({});
-    spawn.output_file = spec.log_file;
-    // QEMU shuts its guest down cleanly on SIGTERM; a supervisor that dies takes its VMs along.
-    spawn.parent_death_signal = SIGTERM;
     auto* raw = boot.get();
-    auto process = ChildProcess::spawn(loop, spawn, [raw](ExitStatus status) { raw->on_exit(status); });
+    auto process = spawn_vmm(loop, qemu_argv(spec), spec.log_file, [raw](ExitStatus status) { raw->on_exit(status); });
     if (!process) return std::unexpected(process.error());
     boot->process_ = std::move(*process);
     boot->started_ = std::chrono::steady_clock::now();

@@ -32,13 +32,9 @@ std::expected<std::unique_ptr<ChBoot>, std::string> ChBoot::start(EventLoop& loo
     if (auto vm_spec = ch::vm_spec_from_config(spec.vm, spec.placement); !vm_spec)
         return std::unexpected(vm_spec.error());
     std::unique_ptr<ChBoot> boot(new ChBoot(loop, spec, std::move(callbacks)));
-    SpawnOptions spawn;
-    spawn.argv = cloud_hypervisor_argv(spec);
-    spawn.env = environment_with({});
-    spawn.output_file = spec.log_file;
-    spawn.parent_death_signal = SIGTERM;
     auto* raw = boot.get();
-    auto process = ChildProcess::spawn(loop, spawn, [raw](ExitStatus status) { raw->on_exit(status); });
+    auto process =
+        spawn_vmm(loop, cloud_hypervisor_argv(spec), spec.log_file, [raw](ExitStatus status) { raw->on_exit(status); });
     if (!process) return std::unexpected(process.error());
     boot->process_ = std::move(*process);
     boot->started_ = std::chrono::steady_clock::now();

@@ -146,4 +146,15 @@ ChildProcess::~ChildProcess() {
     if (pidfd_ >= 0) close(pidfd_);
 }
 
+std::expected<std::unique_ptr<ChildProcess>, std::string>
+spawn_vmm(EventLoop& loop, std::vector<std::string> argv, const std::string& log_file,
+          ChildProcess::ExitCallback on_exit) {
+    SpawnOptions spawn;
+    spawn.argv = std::move(argv);
+    spawn.env = environment_with({});
+    spawn.output_file = log_file;
+    spawn.parent_death_signal = SIGTERM;
+    return ChildProcess::spawn(loop, spawn, std::move(on_exit));
+}
+
 } // namespace spectrum::vmbridge

@@ -66,4 +66,11 @@ class ChildProcess {
 // The current environment with `overrides` (NAME=value) replacing or adding entries.
 std::vector<std::string> environment_with(const std::vector<std::string>& overrides);
 
+// A VMM process (QEMU, cloud-hypervisor): the supervisor's environment, its output appended
+// to the VM's log, and SIGTERM if the supervisor dies, so no VM outlives its supervisor
+// (both VMMs shut their guest down cleanly on SIGTERM).
+std::expected<std::unique_ptr<ChildProcess>, std::string>
+spawn_vmm(EventLoop& loop, std::vector<std::string> argv, const std::string& log_file,
+          ChildProcess::ExitCallback on_exit);
+
 } // namespace spectrum::vmbridge
