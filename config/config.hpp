@@ -168,6 +168,8 @@ struct Config {
     std::string cursor_theme; // empty: default theme
     int cursor_size = 24;
     std::filesystem::path state_dir = "/var/lib/spectrum";
+    // Frame callbacks sent as late as each client's drawing time allows (lower latency).
+    bool frame_pacing = true;
 
     KeyboardConfig keyboard;
     std::vector<OutputConfig> outputs;

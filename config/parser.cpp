@@ -42,6 +42,7 @@ std::vector<Field<Config>> top_level_fields(std::vector<PendingLimits>& pending_
         field("cursor_theme", &Config::cursor_theme, string_reader()),
         field("cursor_size", &Config::cursor_size, integer_reader(8, 256)),
         field("state_dir", &Config::state_dir, nonempty_string_reader()),
+        field("frame_pacing", &Config::frame_pacing, bool_reader()),
         section("keyboard", &Config::keyboard, keyboard_fields()),
         {"output", [](const Value& v, Config& c) { return read_outputs(v, c.outputs); }},
         {"keys", [](const Value& v, Config& c) { return read_keys(v, c.bindings); }},

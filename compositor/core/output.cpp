@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "frame_pacer.hpp"
 #include "server.hpp"
 #include "view.hpp"
 
@@ -55,10 +56,12 @@ Output::Output(Server& server, wlr_output* output) : server(server), output(outp
     wlr_output_state_finish(&state);
 
     frame.connect(&output->events.frame, [this](void*) {
+        const std::int64_t started = monotonic_ns();
+        FramePacer& pacer = *this->server.pacer;
+        pacer.frame_started(scene_output);
         wlr_scene_output_commit(scene_output, nullptr);
-        timespec now{};
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        wlr_scene_output_send_frame_done(scene_output, &now);
+        // Instead of wlr_scene_output_send_frame_done(): each callback when its client needs it.
+        pacer.frame_committed(scene_output, started);
     });
     request_state.connect(&output->events.request_state, [this](wlr_output_event_request_state* e) {
         // Nested backends resize their window this way.
@@ -67,6 +70,7 @@ Output::Output(Server& server, wlr_output* output) : server(server), output(outp
     });
     destroy.connect(&output->events.destroy, [this](void*) {
         Server& s = this->server;
+        if (s.pacer) s.pacer->output_destroyed(scene_output); // gone already at shutdown
         wlr_scene_node_destroy(&background->node);
         // Out of the layout before the rescue, so no window is judged to be on it.
         wlr_output_layout_remove(s.output_layout, this->output);

@@ -5,6 +5,7 @@
 #include <format>
 
 #include "ctl_server.hpp"
+#include "frame_pacer.hpp"
 #include "keyboard.hpp"
 #include "output.hpp"
 #include "request_tracker.hpp"
@@ -37,6 +38,7 @@ Server::~Server() {
     ctl.reset();
     for (auto* source : signal_sources_) wl_event_source_remove(source);
     requests.reset();
+    pacer.reset();
     if (reaper_) wl_event_source_remove(reaper_);
     new_output_.disconnect();
     new_input_.disconnect();
@@ -141,6 +143,8 @@ bool Server::start(const std::string& socket_name) {
 
 void Server::create_globals() {
     requests = std::make_unique<RequestTracker>(display);
+    pacer = std::make_unique<FramePacer>(loop);
+    pacer->set_enabled(config_.frame_pacing);
     compositor = wlr_compositor_create(display, 6, renderer);
     wlr_subcompositor_create(display);
     wlr_data_device_manager_create(display);
@@ -258,6 +262,7 @@ std::optional<std::string> Server::reload() {
     config_ = std::move(*parsed);
     apply_vms(config_.vms);
     for (auto& output : outputs) output->update_background();
+    pacer->set_enabled(config_.frame_pacing);
     for (auto& keyboard : keyboards) (void)keyboard; // physical keymaps keep their layout until replug
     for (auto& view : views) view->refresh_style();
     wlr_log(WLR_INFO, "config reloaded from %s (%zu VM(s))", config_path_.c_str(), vms.size());

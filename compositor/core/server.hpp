@@ -20,6 +20,7 @@ struct Keyboard;
 class View;
 class CtlServer;
 class RequestTracker;
+class FramePacer;
 struct Vm;
 struct ClientInfo;
 // --- clipboard --- (defined in clipboard/clipboard_system.hpp)
@@ -119,6 +120,8 @@ class Server {
     View* focused = nullptr;
     // Who sent the request being dispatched (clipboard requests, activation tokens).
     std::unique_ptr<RequestTracker> requests;
+    // When each surface gets its frame callback (all outputs).
+    std::unique_ptr<FramePacer> pacer;
     pid_t vmbridge_pid = -1;
     // Set while add_virtual_output() creates an output: its size beats the [[output]] config.
     std::optional<std::pair<int, int>> pending_virtual_size;

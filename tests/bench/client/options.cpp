@@ -30,12 +30,13 @@ std::string_view usage() {
     return "usage: spectrum-bench-client [--windows N] [--width W] [--height H]\n"
            "         [--damage small|full] [--duration S] [--warmup S] [--buffers 2|3]\n"
            "         [--title PREFIX] [--signals] [--samples] [--opaque-region]\n"
-           "         [--ready-timeout S]\n"
+           "         [--ready-timeout S] [--draw-ms MS]\n"
            "Opens N xdg-shell windows on $WAYLAND_DISPLAY, redraws each as fast as frame\n"
            "callbacks allow (a moving 20x20 square, or the whole window), and prints frames\n"
            "presented and commit-to-presentation latency as JSON. With --signals it prints\n"
            "'ready' once every window has been presented, measures from SIGUSR1 to SIGUSR2,\n"
-           "then prints the JSON and exits.\n";
+           "then prints the JSON and exits. --draw-ms makes every frame take that much longer\n"
+           "to draw (the process sleeps before drawing), like a slower client.\n";
 }
 
 std::string_view damage_name(Damage damage) { return damage == Damage::Full ? "full" : "small"; }
@@ -59,7 +60,7 @@ std::expected<Options, std::string> parse_options(std::span<const std::string_vi
         }
         static constexpr std::string_view valued[] = {"--windows", "--width", "--height", "--damage",
                                                       "--duration", "--warmup", "--buffers", "--title",
-                                                      "--ready-timeout"};
+                                                      "--ready-timeout", "--draw-ms"};
         if (std::ranges::find(valued, flag) == std::end(valued))
             return std::unexpected(std::format("unknown option {}", flag));
         if (i + 1 >= args.size()) return std::unexpected(std::format("{} needs a value", flag));
@@ -76,6 +77,7 @@ std::expected<Options, std::string> parse_options(std::span<const std::string_vi
         else if (flag == "--warmup") take(in_range(flag, value, 0.0, 600.0), options.warmup_s);
         else if (flag == "--buffers") take(in_range(flag, value, 2, 3), options.buffers);
         else if (flag == "--ready-timeout") take(in_range(flag, value, 0.1, 3600.0), options.ready_timeout_s);
+        else if (flag == "--draw-ms") take(in_range(flag, value, 0.0, 1000.0), options.draw_ms);
         else if (flag == "--title") options.title = value;
         else if (value == "small") options.damage = Damage::Small; // --damage, the last one left
         else if (value == "full") options.damage = Damage::Full;

@@ -23,6 +23,7 @@ struct Options {
     bool samples = false;           // print every latency sample (for merging processes)
     bool opaque_region = false;     // declare the whole surface opaque (wl_surface.set_opaque_region)
     double ready_timeout_s = 30.0;  // longest wait for every window's first presented frame
+    double draw_ms = 0.0;           // extra time each frame takes to draw (a slower client)
 };
 
 // The usage text printed by --help and after a mistake.

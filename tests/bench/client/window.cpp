@@ -1,8 +1,10 @@
 #include "window.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <climits>
 #include <format>
+#include <thread>
 
 namespace bench {
 
@@ -117,6 +119,7 @@ void Window::set_scale(int scale) {
 void Window::handle_frame_done() {
     wl_callback_destroy(frame_callback_);
     frame_callback_ = nullptr;
+    if (options_.draw_ms > 0) std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(options_.draw_ms));
     redraw();
 }
 

@@ -24,7 +24,7 @@ TEST(Options, DefaultsWithoutArguments) {
 TEST(Options, ReadsEveryValue) {
     auto o = parse({"--windows", "64", "--width", "200", "--height", "100", "--damage", "full",
                     "--duration", "2.5", "--warmup", "0", "--buffers", "2", "--title", "vm3",
-                    "--signals", "--samples", "--ready-timeout", "60"});
+                    "--signals", "--samples", "--ready-timeout", "60", "--draw-ms", "12.5"});
     ASSERT_TRUE(o) << o.error();
     EXPECT_EQ(o->windows, 64);
     EXPECT_EQ(o->width, 200);
@@ -37,6 +37,7 @@ TEST(Options, ReadsEveryValue) {
     EXPECT_TRUE(o->signals);
     EXPECT_TRUE(o->samples);
     EXPECT_DOUBLE_EQ(o->ready_timeout_s, 60.0);
+    EXPECT_DOUBLE_EQ(o->draw_ms, 12.5);
 }
 
 TEST(Options, RejectsOutOfRangeAndJunk) {
@@ -46,6 +47,7 @@ TEST(Options, RejectsOutOfRangeAndJunk) {
     EXPECT_EQ(parse({"--damage", "some"}).error(), "--damage: 'some' is neither small nor full");
     EXPECT_EQ(parse({"--height"}).error(), "--height needs a value");
     EXPECT_EQ(parse({"--fast"}).error(), "unknown option --fast");
+    EXPECT_EQ(parse({"--draw-ms", "1001"}).error(), "--draw-ms: 1001 is outside 0..1000");
 }
 
 TEST(Options, HelpIsAnEmptyError) {

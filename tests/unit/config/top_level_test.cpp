@@ -27,6 +27,7 @@ TEST(Defaults, EmptyFileGivesTheDocumentedDefaults) {
     EXPECT_EQ(config.cursor_theme, "");
     EXPECT_EQ(config.cursor_size, 24);
     EXPECT_EQ(config.state_dir, "/var/lib/spectrum");
+    EXPECT_TRUE(config.frame_pacing);
     EXPECT_EQ(config.keyboard, KeyboardConfig{});
     EXPECT_EQ(config.keyboard.repeat_rate, 25);
     EXPECT_EQ(config.keyboard.repeat_delay, 600);
@@ -51,6 +52,7 @@ terminal = "alacritty"
 cursor_theme = "Adwaita"
 cursor_size = 256
 state_dir = "/srv/spectrum"
+frame_pacing = false
 )");
     EXPECT_EQ(config.background, (Color{0x10, 0x20, 0x30, 0xff}));
     EXPECT_EQ(config.host_frame, (Color{0xaa, 0xbb, 0xcc, 0xff}));
@@ -61,6 +63,13 @@ state_dir = "/srv/spectrum"
     EXPECT_EQ(config.cursor_theme, "Adwaita");
     EXPECT_EQ(config.cursor_size, 256);
     EXPECT_EQ(config.state_dir, "/srv/spectrum");
+    EXPECT_FALSE(config.frame_pacing);
+}
+
+TEST(TopLevel, FramePacingIsABoolean) {
+    EXPECT_EQ(error_of("frame_pacing = \"no\""),
+              "t.toml:1:16: frame_pacing: expected true or false, got \"no\"");
+    EXPECT_EQ(error_of("frame_pacing = 0"), "t.toml:1:16: frame_pacing: expected true or false, got 0");
 }
 
 TEST(TopLevel, RangeEndsAccepted) {
@@ -128,7 +137,7 @@ TEST(TopLevel, UnknownKeyNamesTheKeyAndWhatIsValid) {
     EXPECT_EQ(error_of("font = \"x\"\nfnt = \"y\""),
               "t.toml:2:1: fnt: unknown key; expected one of background, host_frame, "
               "border_width, title_height, font, terminal, cursor_theme, cursor_size, state_dir, "
-              "keyboard, output, keys, limits, clipboard, vm");
+              "frame_pacing, keyboard, output, keys, limits, clipboard, vm");
 }
 
 TEST(TopLevel, UnknownTable) {

@@ -1,0 +1,64 @@
+// Sends frame callbacks as late as each client's recent drawing times allow, so its next
+// commit arrives just before the output's next frame instead of waiting most of a period
+// (policy/frame_pacing.hpp says why and how much). One pacer serves every output; each
+// output hands it the surfaces it has just shown.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "frame_pacing.hpp"
+#include "listener.hpp"
+#include "wlr.hpp"
+
+namespace spectrum {
+
+class FramePacer {
+  public:
+    explicit FramePacer(wl_event_loop* loop);
+    ~FramePacer();
+    FramePacer(const FramePacer&) = delete;
+    FramePacer& operator=(const FramePacer&) = delete;
+
+    // Off: every callback goes out straight after the frame, as in wlroots' own loop.
+    void set_enabled(bool enabled);
+
+    // At an output's frame event, before it renders: callbacks still held back for it are
+    // late (the frame came before they were due) and go out now.
+    void frame_started(wlr_scene_output* output);
+    // Right after the output committed the frame that began at `started_ns` (CLOCK_MONOTONIC):
+    // frame callbacks for every surface it shows, now or when due.
+    void frame_committed(wlr_scene_output* output, std::int64_t started_ns);
+    // The output is going: whatever it held back goes out now.
+    void output_destroyed(wlr_scene_output* output);
+
+    // Kept free between a client's expected commit and the next frame.
+    static constexpr std::int64_t margin_ns = 2'000'000;
+
+  private:
+    struct Tracked {
+        wlr_surface* surface;
+        policy::ReactionTimes reaction;
+        std::optional<std::int64_t> sent_ns;   // callback sent, commit not seen yet
+        std::optional<std::int64_t> due_ns;    // callback held back until then
+        wlr_scene_output* held_by = nullptr;
+        Listener<void> commit, destroy;
+    };
+
+    Tracked& track(wlr_surface* surface);
+    void send(Tracked& tracked, std::int64_t now_ns);
+    void send_held(wlr_scene_output* output, std::optional<std::int64_t> until_ns);
+    void arm();
+    static int handle_timer(void* data);
+
+    wl_event_source* timer_ = nullptr;
+    bool enabled_ = true;
+    std::unordered_map<wlr_surface*, std::unique_ptr<Tracked>> tracked_;
+};
+
+std::int64_t monotonic_ns();
+
+} // namespace spectrum

@@ -1,0 +1,26 @@
+#include "frame_pacing.hpp"
+
+#include <algorithm>
+
+namespace spectrum::policy {
+
+void ReactionTimes::add(std::int64_t ns) {
+    ring_[next_] = std::max<std::int64_t>(ns, 0);
+    next_ = (next_ + 1) % window;
+    count_ = std::min(count_ + 1, window);
+}
+
+std::optional<std::int64_t> ReactionTimes::slowest() const {
+    if (count_ == 0) return std::nullopt;
+    return *std::max_element(ring_.begin(), ring_.begin() + static_cast<std::ptrdiff_t>(count_));
+}
+
+std::int64_t frame_callback_delay(const PacingInput& in) {
+    if (in.period_ns <= 0 || !in.reaction_ns) return 0;
+    const std::int64_t left = in.period_ns - std::max<std::int64_t>(in.rendered_ns, 0);
+    const std::int64_t delay = left - *in.reaction_ns - std::max<std::int64_t>(in.margin_ns, 0);
+    // A client that needs (nearly) the whole period gets its callback at once, as before.
+    return std::max<std::int64_t>(delay, 0);
+}
+
+} // namespace spectrum::policy

@@ -1,0 +1,44 @@
+// When a surface's frame callback goes out. A client draws when its frame callback arrives
+// and its commit waits for the compositor's next frame: sent straight after a frame, as
+// wlroots does, every commit waits most of a refresh period on screen. Sent as late as the
+// client's recent drawing times allow, the commit lands just before the next frame and is
+// shown a few milliseconds after it was made (sway's per-window max_render_time, measured
+// instead of configured).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+namespace spectrum::policy {
+
+// How long a surface took from its frame callback to its next commit, over its last few
+// frames. The slowest of them is the estimate: one slow frame moves the callback earlier
+// for a while rather than costing a missed frame next time.
+class ReactionTimes {
+  public:
+    static constexpr std::size_t window = 8;
+
+    void add(std::int64_t ns);
+    // Nothing until a surface has answered a callback: unknown clients get theirs at once.
+    std::optional<std::int64_t> slowest() const;
+    std::size_t samples() const { return count_; }
+
+  private:
+    std::array<std::int64_t, window> ring_{};
+    std::size_t next_ = 0, count_ = 0;
+};
+
+struct PacingInput {
+    std::int64_t period_ns = 0;     // the output's refresh period; 0 (unknown): no pacing
+    std::int64_t rendered_ns = 0;   // since this frame started (the output's frame event)
+    std::int64_t margin_ns = 0;     // kept free between the expected commit and the next frame
+    std::optional<std::int64_t> reaction_ns; // ReactionTimes::slowest()
+};
+
+// Nanoseconds from now until the callback should be sent; 0 means now. Whatever is left of
+// the period after this frame's rendering, minus the client's time and the margin.
+std::int64_t frame_callback_delay(const PacingInput& in);
+
+} // namespace spectrum::policy

@@ -1,0 +1,85 @@
+#include "frame_pacing.hpp"
+
+#include <cstdint>
+#include <gtest/gtest.h>
+
+namespace spectrum::policy {
+namespace {
+
+constexpr std::int64_t ms = 1'000'000;
+constexpr std::int64_t period60 = 16'666'667;
+
+TEST(ReactionTimes, NothingUntilTheFirstSample) {
+    ReactionTimes times;
+    EXPECT_FALSE(times.slowest());
+    EXPECT_EQ(times.samples(), 0u);
+}
+
+TEST(ReactionTimes, TheSlowestOfTheRecentSamples) {
+    ReactionTimes times;
+    times.add(2 * ms);
+    times.add(5 * ms);
+    times.add(1 * ms);
+    EXPECT_EQ(times.slowest(), 5 * ms);
+    EXPECT_EQ(times.samples(), 3u);
+}
+
+TEST(ReactionTimes, ASlowFrameIsForgottenAfterTheWindow) {
+    ReactionTimes times;
+    times.add(9 * ms);
+    for (std::size_t i = 0; i < ReactionTimes::window - 1; ++i) times.add(1 * ms);
+    EXPECT_EQ(times.slowest(), 9 * ms);
+    times.add(1 * ms);
+    EXPECT_EQ(times.slowest(), 1 * ms);
+    EXPECT_EQ(times.samples(), ReactionTimes::window);
+}
+
+TEST(ReactionTimes, NegativeSamplesCountAsZero) {
+    ReactionTimes times;
+    times.add(-5);
+    EXPECT_EQ(times.slowest(), 0);
+}
+
+TEST(FrameCallbackDelay, UnknownClientsGetTheirCallbackAtOnce) {
+    EXPECT_EQ(frame_callback_delay({.period_ns = period60, .rendered_ns = ms, .margin_ns = 2 * ms}), 0);
+}
+
+TEST(FrameCallbackDelay, UnknownRefreshMeansNoPacing) {
+    EXPECT_EQ(frame_callback_delay({.period_ns = 0, .rendered_ns = 0, .margin_ns = 0, .reaction_ns = ms}), 0);
+}
+
+TEST(FrameCallbackDelay, WhatIsLeftOfThePeriodMinusTheClientAndTheMargin) {
+    // 16.67 ms period, 1 ms spent rendering, the client needs 3 ms, 2 ms margin.
+    EXPECT_EQ(frame_callback_delay({.period_ns = period60, .rendered_ns = ms, .margin_ns = 2 * ms,
+                                    .reaction_ns = 3 * ms}),
+              period60 - 6 * ms);
+}
+
+TEST(FrameCallbackDelay, ASlowClientGetsItAtOnce) {
+    EXPECT_EQ(frame_callback_delay({.period_ns = period60, .rendered_ns = ms, .margin_ns = 2 * ms,
+                                    .reaction_ns = 14 * ms}),
+              0);
+    EXPECT_EQ(frame_callback_delay({.period_ns = period60, .rendered_ns = ms, .margin_ns = 2 * ms,
+                                    .reaction_ns = 40 * ms}),
+              0);
+}
+
+TEST(FrameCallbackDelay, ALongRenderLeavesLessTime) {
+    const auto quick = frame_callback_delay({.period_ns = period60, .rendered_ns = 1 * ms, .margin_ns = 2 * ms,
+                                             .reaction_ns = 2 * ms});
+    const auto slow = frame_callback_delay({.period_ns = period60, .rendered_ns = 8 * ms, .margin_ns = 2 * ms,
+                                            .reaction_ns = 2 * ms});
+    EXPECT_EQ(quick - slow, 7 * ms);
+    EXPECT_EQ(frame_callback_delay({.period_ns = period60, .rendered_ns = 30 * ms, .margin_ns = 0,
+                                    .reaction_ns = 0}),
+              0);
+}
+
+TEST(FrameCallbackDelay, NegativeInputsAreTreatedAsZero) {
+    EXPECT_EQ(frame_callback_delay({.period_ns = period60, .rendered_ns = -ms, .margin_ns = -ms,
+                                    .reaction_ns = 0}),
+              period60);
+}
+
+} // namespace
+} // namespace spectrum::policy
