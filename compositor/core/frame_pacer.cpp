@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <ctime>
 #include <limits>
+#include <sys/timerfd.h>
+#include <unistd.h>
 
 namespace spectrum {
 
@@ -43,14 +45,26 @@ std::vector<wlr_surface*> shown_on(wlr_scene_output* output) {
 
 } // namespace
 
-FramePacer::FramePacer(wl_event_loop* loop) { timer_ = wl_event_loop_add_timer(loop, &FramePacer::handle_timer, this); }
+FramePacer::FramePacer(wl_event_loop* loop) {
+    // A timerfd of our own: wl_event_loop's timers count whole milliseconds, and a callback
+    // up to a millisecond early (or a second wake-up to catch the rest) is what pacing is
+    // meant to avoid.
+    timer_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+    if (timer_fd_ < 0) {
+        wlr_log_errno(WLR_ERROR, "frame pacing off: no timerfd");
+        enabled_ = false;
+        return;
+    }
+    timer_ = wl_event_loop_add_fd(loop, timer_fd_, WL_EVENT_READABLE, &FramePacer::handle_timer, this);
+}
 
 FramePacer::~FramePacer() {
     if (timer_) wl_event_source_remove(timer_);
+    if (timer_fd_ >= 0) close(timer_fd_);
 }
 
 void FramePacer::set_enabled(bool enabled) {
-    enabled_ = enabled;
+    enabled_ = enabled && timer_;
     if (!enabled) send_held(nullptr, std::nullopt);
 }
 
@@ -93,17 +107,28 @@ void FramePacer::frame_committed(wlr_scene_output* output, std::int64_t started_
     input.period_ns = enabled_ && refresh_mhz > 0 ? 1'000'000'000'000 / refresh_mhz : 0;
     input.rendered_ns = now - started_ns;
     input.margin_ns = margin_ns;
+    // A client answers all its callbacks in one go: its surfaces share the earliest of
+    // their times, so it (and then the compositor) wakes once for them, not once each.
+    std::vector<std::pair<Tracked*, std::int64_t>> delays;
+    std::unordered_map<wl_client*, std::int64_t> client_delay;
     for (wlr_surface* surface : shown_on(output)) {
         if (!wants_callback(surface)) continue;
         Tracked& tracked = track(surface);
         input.reaction_ns = tracked.reaction.slowest();
         const std::int64_t delay = policy::frame_callback_delay(input);
-        // The timer counts whole milliseconds: under one, now is as good as later.
-        if (delay < 1'000'000) {
-            send(tracked, now);
+        delays.emplace_back(&tracked, delay);
+        wl_client* client = wl_resource_get_client(surface->resource);
+        auto [it, added] = client_delay.try_emplace(client, delay);
+        if (!added) it->second = std::min(it->second, delay);
+    }
+    for (auto [tracked, delay] : delays) {
+        delay = client_delay[wl_resource_get_client(tracked->surface->resource)];
+        // Due within the coalescing window: now, with the rest of this frame's callbacks.
+        if (delay < coalesce_ns) {
+            send(*tracked, now);
         } else {
-            tracked.due_ns = now + delay;
-            tracked.held_by = output;
+            tracked->due_ns = now + delay;
+            tracked->held_by = output;
         }
     }
     arm();
@@ -124,20 +149,23 @@ void FramePacer::arm() {
     std::int64_t next = std::numeric_limits<std::int64_t>::max();
     for (const auto& [surface, tracked] : tracked_)
         if (tracked->due_ns) next = std::min(next, *tracked->due_ns);
-    if (next == std::numeric_limits<std::int64_t>::max()) {
-        wl_event_source_timer_update(timer_, 0); // disarm
-        return;
+    if (next == armed_for_) return; // a system call saved three times a frame
+    armed_for_ = next;
+    itimerspec spec{}; // all zero: disarmed
+    if (next != std::numeric_limits<std::int64_t>::max()) {
+        // Absolute, and never zero (which would disarm it).
+        spec.it_value = to_timespec(std::max<std::int64_t>(next, 1));
     }
-    // Rounded down: a callback a fraction of a millisecond early costs nothing, a late one
-    // can cost the client its frame. 0 would disarm, so at least 1 ms.
-    const std::int64_t wait_ms = std::max<std::int64_t>((next - monotonic_ns()) / 1'000'000, 1);
-    wl_event_source_timer_update(timer_, static_cast<int>(wait_ms));
+    timerfd_settime(timer_fd_, TFD_TIMER_ABSTIME, &spec, nullptr);
 }
 
-int FramePacer::handle_timer(void* data) {
-    auto* pacer = static_cast<FramePacer*>(data);
-    // Whatever falls due within the next half millisecond goes now too.
-    pacer->send_held(nullptr, monotonic_ns() + 500'000);
+int FramePacer::handle_timer(int fd, std::uint32_t, void* data) {
+    std::uint64_t expirations;
+    (void)!read(fd, &expirations, sizeof expirations);
+    static_cast<FramePacer*>(data)->armed_for_ = std::numeric_limits<std::int64_t>::max(); // fired
+    // Callbacks falling due within the next `coalesce_ns` go in the same wake-up: one read
+    // and one batch of commits for the clients, one wake-up for the compositor.
+    static_cast<FramePacer*>(data)->send_held(nullptr, monotonic_ns() + coalesce_ns);
     return 0;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -37,6 +38,8 @@ class FramePacer {
 
     // Kept free between a client's expected commit and the next frame.
     static constexpr std::int64_t margin_ns = 2'000'000;
+    // Callbacks this close to one falling due are sent with it.
+    static constexpr std::int64_t coalesce_ns = 1'000'000;
 
   private:
     struct Tracked {
@@ -52,8 +55,10 @@ class FramePacer {
     void send(Tracked& tracked, std::int64_t now_ns);
     void send_held(wlr_scene_output* output, std::optional<std::int64_t> until_ns);
     void arm();
-    static int handle_timer(void* data);
+    static int handle_timer(int fd, std::uint32_t mask, void* data);
 
+    int timer_fd_ = -1;
+    std::int64_t armed_for_ = std::numeric_limits<std::int64_t>::max(); // max: disarmed
     wl_event_source* timer_ = nullptr;
     bool enabled_ = true;
     std::unordered_map<wlr_surface*, std::unique_ptr<Tracked>> tracked_;
