@@ -59,6 +59,10 @@ FramePacer::FramePacer(wl_event_loop* loop) {
 }
 
 FramePacer::~FramePacer() {
+    wlr_log(WLR_INFO, "frame pacing: %llu frames, %llu callbacks held back (%llu of them overtaken by "
+            "the next frame), %llu timer wake-ups", static_cast<unsigned long long>(stats_.frames),
+            static_cast<unsigned long long>(stats_.held), static_cast<unsigned long long>(stats_.late),
+            static_cast<unsigned long long>(stats_.wakeups));
     if (timer_) wl_event_source_remove(timer_);
     if (timer_fd_ >= 0) close(timer_fd_);
 }
@@ -96,12 +100,18 @@ void FramePacer::send(Tracked& tracked, std::int64_t now_ns) {
     tracked.sent_ns = now_ns;
 }
 
-void FramePacer::frame_started(wlr_scene_output* output) { send_held(output, std::nullopt); }
+void FramePacer::frame_started(wlr_scene_output* output) {
+    // Anything still held for this output was due after its frame began: a misprediction.
+    for (const auto& [surface, tracked] : tracked_)
+        if (tracked->due_ns && tracked->held_by == output) ++stats_.late;
+    send_held(output, std::nullopt);
+}
 
 void FramePacer::output_destroyed(wlr_scene_output* output) { send_held(output, std::nullopt); }
 
 void FramePacer::frame_committed(wlr_scene_output* output, std::int64_t started_ns) {
     const std::int64_t now = monotonic_ns();
+    ++stats_.frames;
     const int refresh_mhz = output->output->refresh;
     policy::PacingInput input;
     input.period_ns = enabled_ && refresh_mhz > 0 ? 1'000'000'000'000 / refresh_mhz : 0;
@@ -129,6 +139,7 @@ void FramePacer::frame_committed(wlr_scene_output* output, std::int64_t started_
         } else {
             tracked->due_ns = now + delay;
             tracked->held_by = output;
+            ++stats_.held;
         }
     }
     arm();
@@ -162,10 +173,12 @@ void FramePacer::arm() {
 int FramePacer::handle_timer(int fd, std::uint32_t, void* data) {
     std::uint64_t expirations;
     (void)!read(fd, &expirations, sizeof expirations);
-    static_cast<FramePacer*>(data)->armed_for_ = std::numeric_limits<std::int64_t>::max(); // fired
+    auto* pacer = static_cast<FramePacer*>(data);
+    pacer->armed_for_ = std::numeric_limits<std::int64_t>::max(); // fired
+    ++pacer->stats_.wakeups;
     // Callbacks falling due within the next `coalesce_ns` go in the same wake-up: one read
     // and one batch of commits for the clients, one wake-up for the compositor.
-    static_cast<FramePacer*>(data)->send_held(nullptr, monotonic_ns() + coalesce_ns);
+    pacer->send_held(nullptr, monotonic_ns() + coalesce_ns);
     return 0;
 }
 

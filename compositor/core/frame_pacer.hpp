@@ -57,6 +57,9 @@ class FramePacer {
     void arm();
     static int handle_timer(int fd, std::uint32_t mask, void* data);
 
+    struct {
+        std::uint64_t frames = 0, held = 0, late = 0, wakeups = 0;
+    } stats_; // logged at exit
     int timer_fd_ = -1;
     std::int64_t armed_for_ = std::numeric_limits<std::int64_t>::max(); // max: disarmed
     wl_event_source* timer_ = nullptr;
