@@ -59,9 +59,10 @@ FramePacer::FramePacer(wl_event_loop* loop) {
 }
 
 FramePacer::~FramePacer() {
-    wlr_log(WLR_INFO, "frame pacing: %llu frames, %llu callbacks held back (%llu of them overtaken by "
-            "the next frame), %llu timer wake-ups", static_cast<unsigned long long>(stats_.frames),
-            static_cast<unsigned long long>(stats_.held), static_cast<unsigned long long>(stats_.late),
+    wlr_log(WLR_INFO, "frame pacing: %llu frames, %llu callbacks held back (%llu overtaken by the next "
+            "frame, %llu answered too late for it), %llu timer wake-ups",
+            static_cast<unsigned long long>(stats_.frames), static_cast<unsigned long long>(stats_.held),
+            static_cast<unsigned long long>(stats_.late), static_cast<unsigned long long>(stats_.missed),
             static_cast<unsigned long long>(stats_.wakeups));
     if (timer_) wl_event_source_remove(timer_);
     if (timer_fd_ >= 0) close(timer_fd_);
@@ -78,12 +79,7 @@ FramePacer::Tracked& FramePacer::track(wlr_surface* surface) {
     slot = std::make_unique<Tracked>();
     Tracked* tracked = slot.get();
     tracked->surface = surface;
-    tracked->commit.connect(&surface->events.commit, [tracked](void*) {
-        // The first commit after a callback ends the client's drawing time.
-        if (!tracked->sent_ns) return;
-        tracked->reaction.add(monotonic_ns() - *tracked->sent_ns);
-        tracked->sent_ns.reset();
-    });
+    tracked->commit.connect(&surface->events.commit, [this, tracked](void*) { answered(*tracked); });
     tracked->destroy.connect(&surface->events.destroy, [this, surface](void*) {
         tracked_.erase(surface);
         arm();
@@ -92,6 +88,9 @@ FramePacer::Tracked& FramePacer::track(wlr_surface* surface) {
 }
 
 void FramePacer::send(Tracked& tracked, std::int64_t now_ns) {
+    // A held-back callback is judged by whether its commit makes the output's next frame.
+    tracked.sent_for = tracked.due_ns ? tracked.held_by : nullptr;
+    if (tracked.sent_for) tracked.sent_before_frame = frames_started_[tracked.sent_for];
     tracked.due_ns.reset();
     tracked.held_by = nullptr;
     if (!wants_callback(tracked.surface)) return;
@@ -100,14 +99,39 @@ void FramePacer::send(Tracked& tracked, std::int64_t now_ns) {
     tracked.sent_ns = now_ns;
 }
 
+void FramePacer::answered(Tracked& tracked) {
+    // The first commit after a callback ends the client's drawing time.
+    if (!tracked.sent_ns) return;
+    tracked.reaction.add(monotonic_ns() - *tracked.sent_ns);
+    tracked.sent_ns.reset();
+    if (!tracked.sent_for) return;
+    const auto output = frames_started_.find(tracked.sent_for);
+    if (output != frames_started_.end()) {
+        const bool missed = output->second != tracked.sent_before_frame;
+        if (missed) ++stats_.missed;
+        tracked.margin_ns = policy::next_margin(tracked.margin_ns, missed);
+    }
+    tracked.sent_for = nullptr;
+}
+
 void FramePacer::frame_started(wlr_scene_output* output) {
-    // Anything still held for this output was due after its frame began: a misprediction.
-    for (const auto& [surface, tracked] : tracked_)
-        if (tracked->due_ns && tracked->held_by == output) ++stats_.late;
+    ++frames_started_[output];
+    // Anything still held for this output was due after its frame began: a misprediction,
+    // which a wider margin puts right next time.
+    for (const auto& [surface, tracked] : tracked_) {
+        if (!tracked->due_ns || tracked->held_by != output) continue;
+        ++stats_.late;
+        tracked->margin_ns = policy::next_margin(tracked->margin_ns, true);
+    }
     send_held(output, std::nullopt);
 }
 
-void FramePacer::output_destroyed(wlr_scene_output* output) { send_held(output, std::nullopt); }
+void FramePacer::output_destroyed(wlr_scene_output* output) {
+    send_held(output, std::nullopt);
+    frames_started_.erase(output);
+    for (auto& [surface, tracked] : tracked_)
+        if (tracked->sent_for == output) tracked->sent_for = nullptr;
+}
 
 void FramePacer::frame_committed(wlr_scene_output* output, std::int64_t started_ns) {
     const std::int64_t now = monotonic_ns();
@@ -116,7 +140,6 @@ void FramePacer::frame_committed(wlr_scene_output* output, std::int64_t started_
     policy::PacingInput input;
     input.period_ns = enabled_ && refresh_mhz > 0 ? 1'000'000'000'000 / refresh_mhz : 0;
     input.rendered_ns = now - started_ns;
-    input.margin_ns = margin_ns;
     // A client answers all its callbacks in one go: its surfaces share the earliest of
     // their times, so it (and then the compositor) wakes once for them, not once each.
     std::vector<std::pair<Tracked*, std::int64_t>> delays;
@@ -125,6 +148,7 @@ void FramePacer::frame_committed(wlr_scene_output* output, std::int64_t started_
         if (!wants_callback(surface)) continue;
         Tracked& tracked = track(surface);
         input.reaction_ns = tracked.reaction.slowest();
+        input.margin_ns = tracked.margin_ns;
         const std::int64_t delay = policy::frame_callback_delay(input);
         delays.emplace_back(&tracked, delay);
         wl_client* client = wl_resource_get_client(surface->resource);

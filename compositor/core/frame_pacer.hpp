@@ -36,8 +36,6 @@ class FramePacer {
     // The output is going: whatever it held back goes out now.
     void output_destroyed(wlr_scene_output* output);
 
-    // Kept free between a client's expected commit and the next frame.
-    static constexpr std::int64_t margin_ns = 2'000'000;
     // Callbacks this close to one falling due are sent with it.
     static constexpr std::int64_t coalesce_ns = 1'000'000;
 
@@ -48,23 +46,30 @@ class FramePacer {
         std::optional<std::int64_t> sent_ns;   // callback sent, commit not seen yet
         std::optional<std::int64_t> due_ns;    // callback held back until then
         wlr_scene_output* held_by = nullptr;
+        // Kept free before the next frame (policy::next_margin), and what it is judged on:
+        // the frame of `sent_for` that a held-back callback was meant to make.
+        std::int64_t margin_ns = policy::MarginBounds{}.initial;
+        wlr_scene_output* sent_for = nullptr;
+        std::uint64_t sent_before_frame = 0;
         Listener<void> commit, destroy;
     };
 
     Tracked& track(wlr_surface* surface);
     void send(Tracked& tracked, std::int64_t now_ns);
+    void answered(Tracked& tracked);
     void send_held(wlr_scene_output* output, std::optional<std::int64_t> until_ns);
     void arm();
     static int handle_timer(int fd, std::uint32_t mask, void* data);
 
     struct {
-        std::uint64_t frames = 0, held = 0, late = 0, wakeups = 0;
+        std::uint64_t frames = 0, held = 0, late = 0, missed = 0, wakeups = 0;
     } stats_; // logged at exit
     int timer_fd_ = -1;
     std::int64_t armed_for_ = std::numeric_limits<std::int64_t>::max(); // max: disarmed
     wl_event_source* timer_ = nullptr;
     bool enabled_ = true;
     std::unordered_map<wlr_surface*, std::unique_ptr<Tracked>> tracked_;
+    std::unordered_map<wlr_scene_output*, std::uint64_t> frames_started_;
 };
 
 std::int64_t monotonic_ns();

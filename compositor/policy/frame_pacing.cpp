@@ -15,6 +15,11 @@ std::optional<std::int64_t> ReactionTimes::slowest() const {
     return *std::max_element(ring_.begin(), ring_.begin() + static_cast<std::ptrdiff_t>(count_));
 }
 
+std::int64_t next_margin(std::int64_t margin, bool missed, const MarginBounds& bounds) {
+    const std::int64_t next = missed ? std::max(margin, bounds.step) * 2 : margin - bounds.step;
+    return std::clamp(next, bounds.min, std::max(bounds.min, bounds.max));
+}
+
 std::int64_t frame_callback_delay(const PacingInput& in) {
     if (in.period_ns <= 0 || !in.reaction_ns) return 0;
     const std::int64_t left = in.period_ns - std::max<std::int64_t>(in.rendered_ns, 0);

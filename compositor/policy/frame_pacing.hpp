@@ -37,6 +37,19 @@ struct PacingInput {
     std::optional<std::int64_t> reaction_ns; // ReactionTimes::slowest()
 };
 
+// The time kept free between a client's expected commit and the next frame, per surface: it
+// starts at `initial`, doubles (up to `max`) whenever a held-back callback's commit came
+// after the frame it was meant for, and shrinks by `step` every frame it was in time, down
+// to `min`. A steady client ends up with little slack (its commits meet the frame the
+// compositor wakes for anyway); a jittery one keeps enough not to miss.
+struct MarginBounds {
+    std::int64_t initial = 2'000'000;
+    std::int64_t min = 1'000'000;
+    std::int64_t max = 8'000'000;
+    std::int64_t step = 20'000;
+};
+std::int64_t next_margin(std::int64_t margin, bool missed, const MarginBounds& bounds = {});
+
 // Nanoseconds from now until the callback should be sent; 0 means now. Whatever is left of
 // the period after this frame's rendering, minus the client's time and the margin.
 std::int64_t frame_callback_delay(const PacingInput& in);

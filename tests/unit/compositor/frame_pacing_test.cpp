@@ -40,6 +40,36 @@ TEST(ReactionTimes, NegativeSamplesCountAsZero) {
     EXPECT_EQ(times.slowest(), 0);
 }
 
+TEST(NextMargin, ShrinksByAStepWhileInTimeDownToTheMinimum) {
+    const MarginBounds bounds;
+    EXPECT_EQ(next_margin(bounds.initial, false), bounds.initial - bounds.step);
+    EXPECT_EQ(next_margin(bounds.min + 10'000, false), bounds.min);
+    EXPECT_EQ(next_margin(bounds.min, false), bounds.min);
+    std::int64_t margin = bounds.initial;
+    int frames = 0;
+    while (margin > bounds.min) {
+        margin = next_margin(margin, false);
+        ++frames;
+    }
+    EXPECT_EQ(frames, 50); // 2 ms to 1 ms in under a second at 60 Hz
+}
+
+TEST(NextMargin, DoublesOnAMissUpToTheMaximum) {
+    const MarginBounds bounds;
+    EXPECT_EQ(next_margin(bounds.min, true), 2 * bounds.min);
+    EXPECT_EQ(next_margin(3 * ms, true), 6 * ms);
+    EXPECT_EQ(next_margin(6 * ms, true), bounds.max);
+    EXPECT_EQ(next_margin(bounds.max, true), bounds.max);
+}
+
+TEST(NextMargin, OutOfRangeMarginsComeBackInRange) {
+    const MarginBounds bounds;
+    EXPECT_EQ(next_margin(0, true), bounds.min);
+    EXPECT_EQ(next_margin(-ms, false), bounds.min);
+    EXPECT_EQ(next_margin(100 * ms, false), bounds.max);
+    EXPECT_EQ(next_margin(ms, false, {.initial = ms, .min = 3 * ms, .max = 2 * ms, .step = 1}), 3 * ms);
+}
+
 TEST(FrameCallbackDelay, UnknownClientsGetTheirCallbackAtOnce) {
     EXPECT_EQ(frame_callback_delay({.period_ns = period60, .rendered_ns = ms, .margin_ns = 2 * ms}), 0);
 }
