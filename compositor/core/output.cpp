@@ -1,5 +1,6 @@
 #include "output.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "frame_pacer.hpp"
@@ -76,6 +77,7 @@ Output::Output(Server& server, wlr_output* output) : server(server), output(outp
         wlr_output_layout_remove(s.output_layout, this->output);
         s.outputs.remove_if([this](const auto& o) { return o.get() == this; });
         s.rescue_views();
+        s.restyle_views();
     });
 
     wlr_output_layout_output* layout_output =
@@ -108,6 +110,18 @@ void Server::handle_new_output(wlr_output* output) {
     }
     outputs.push_back(std::make_unique<Output>(*this, output));
     for (auto& o : outputs) o->update_background();
+    restyle_views(); // labels sharp on the new output too
+}
+
+float Server::label_scale() const {
+    float scale = 1.0f;
+    for (const auto& o : outputs)
+        if (o->output->enabled) scale = std::max(scale, o->output->scale);
+    return std::min(scale, 4.0f);
+}
+
+void Server::restyle_views() {
+    for (auto& view : views) view->refresh_style();
 }
 
 void Server::rescue_views() {

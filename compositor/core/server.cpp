@@ -264,7 +264,7 @@ std::optional<std::string> Server::reload() {
     for (auto& output : outputs) output->update_background();
     pacer->set_enabled(config_.frame_pacing);
     for (auto& keyboard : keyboards) (void)keyboard; // physical keymaps keep their layout until replug
-    for (auto& view : views) view->refresh_style();
+    restyle_views();
     wlr_log(WLR_INFO, "config reloaded from %s (%zu VM(s))", config_path_.c_str(), vms.size());
     return std::nullopt;
 }

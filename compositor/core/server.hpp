@@ -59,6 +59,10 @@ class Server {
     wlr_box output_box_at(double lx, double ly) const;
     wlr_box placement_area() const;
     void rescue_views();
+    // The scale title labels are rendered at: the highest of the enabled outputs' (1 to 4).
+    float label_scale() const;
+    // Re-lays out every window's frame (new colours, fonts, output scales).
+    void restyle_views();
     std::expected<std::string, std::string> add_virtual_output(int width, int height);
     std::expected<void, std::string> remove_virtual_output(const std::string& name);
 

@@ -47,16 +47,20 @@ void Frame::update(int width, int height, const FrameStyle& style) {
 
     // Re-render the label only when something it shows has changed.
     const bool same = label_valid_ && width == last_width_ && style.text == last_.text &&
-                      style.color == last_.color && style.font == last_.font && t == last_.title_height;
+                      style.color == last_.color && style.font == last_.font && t == last_.title_height &&
+                      style.scale == last_.scale;
     if (!same && t > 0) {
         // The label never needs more than a few thousand pixels; beyond that the title
         // bar rectangle carries on in the same colour (and cairo caps images at 32767).
-        wlr_buffer* buffer = render_label(style.text, style.font, std::min(width, max_label_width), t, style.color);
+        wlr_buffer* buffer =
+            render_label(style.text, style.font, std::min(width, max_label_width), t, style.color, style.scale);
         wlr_scene_buffer_set_buffer(label_, buffer);
         if (buffer) wlr_buffer_drop(buffer);
         label_valid_ = buffer != nullptr;
     }
     wlr_scene_node_set_position(&label_->node, 0, -t);
+    // Shown at its logical size whatever its pixel size.
+    wlr_scene_buffer_set_dest_size(label_, std::min(width, max_label_width), t);
     // The opaque label hides the title bar rectangle wherever it reaches: a node fewer to
     // walk every frame, unless the bar is wider than the label (or there is no label).
     wlr_scene_node_set_enabled(&title_->node, !label_valid_ || width > max_label_width);

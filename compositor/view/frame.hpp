@@ -17,6 +17,7 @@ struct FrameStyle {
     std::string font;
     std::string text; // already filtered
     bool focused = false;
+    float scale = 1.0f; // of the sharpest output: the label is rendered for it
 };
 
 class Frame {

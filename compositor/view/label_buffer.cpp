@@ -1,6 +1,8 @@
 #include "label_buffer.hpp"
 
+#include <algorithm>
 #include <cairo.h>
+#include <cmath>
 #include <drm_fourcc.h>
 #include <pango/pangocairo.h>
 
@@ -46,11 +48,14 @@ const wlr_buffer_impl cairo_buffer_impl = {
 } // namespace
 
 wlr_buffer* render_label(const std::string& text, const std::string& font, int width, int height,
-                         config::Color background) {
+                         config::Color background, double scale) {
     if (width <= 0 || height <= 0) return nullptr;
+    scale = std::clamp(scale, 1.0, 4.0);
+    const int pixels_wide = static_cast<int>(std::ceil(width * scale));
+    const int pixels_high = static_cast<int>(std::ceil(height * scale));
     // Opaque (RGB24 → XRGB8888): the scene then knows the label hides the title bar under
     // it, and paints it with a copy instead of a blend.
-    cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
+    cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, pixels_wide, pixels_high);
     if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(surface);
         return nullptr;
@@ -59,6 +64,8 @@ wlr_buffer* render_label(const std::string& text, const std::string& font, int w
 
     cairo_set_source_rgba(cr, background.red(), background.green(), background.blue(), 1.0);
     cairo_paint(cr);
+    // Everything below is laid out in logical pixels; pango renders the glyphs at the scale.
+    cairo_scale(cr, scale, scale);
 
     const auto ink = policy::label_text_color(policy::Rgb{background.r, background.g, background.b});
     cairo_set_source_rgb(cr, ink.r / 255.0, ink.g / 255.0, ink.b / 255.0);
@@ -87,7 +94,7 @@ wlr_buffer* render_label(const std::string& text, const std::string& font, int w
 
     auto* buffer = new CairoBuffer{};
     buffer->surface = surface;
-    wlr_buffer_init(&buffer->base, &cairo_buffer_impl, width, height);
+    wlr_buffer_init(&buffer->base, &cairo_buffer_impl, pixels_wide, pixels_high);
     return &buffer->base;
 }
 

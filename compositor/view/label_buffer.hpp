@@ -8,10 +8,12 @@
 
 namespace spectrum {
 
-// Returns a buffer of exactly width × height filled with `background`, `text` drawn on it
-// in black or white (whichever reads better), ellipsized to fit. The caller drops it with
-// wlr_buffer_drop(). nullptr if width or height is not positive.
+// Returns a buffer for a width × height label (logical pixels) filled with `background`,
+// `text` drawn on it in black or white (whichever reads better), ellipsized to fit. It has
+// `scale` times as many pixels each way (rounded up), so text stays sharp on a HiDPI output
+// once shown at width × height. The caller drops it with wlr_buffer_drop(). nullptr if width
+// or height is not positive.
 wlr_buffer* render_label(const std::string& text, const std::string& font, int width, int height,
-                         config::Color background);
+                         config::Color background, double scale = 1.0);
 
 } // namespace spectrum

@@ -251,6 +251,7 @@ void View::update_frame() {
     style.font = server_.config().font;
     style.text = label_text();
     style.focused = focused_;
+    style.scale = server_.label_scale();
     frame_->update(clip.width, clip.height, style);
 }
 

@@ -5,7 +5,7 @@ import pytest
 
 from harness import (BLACK, BLUE, HOST_FRAME, RED, WHITE, check_frame, frame_parts, make_config, mode,
                      wait_until)
-from pixels import distance, hex_rgb
+from pixels import Rect, distance, hex_rgb
 
 CONFIG = make_config({"red": {"color": RED, "label": "red"},
                       "blue": {"color": BLUE, "label": "Work"}})
@@ -134,3 +134,29 @@ def test_frame_sizes_follow_the_config(spectrum):
     assert parts.frame.height == window["height"] + 14 + 30
     comp.screenshot_until(lambda image: check_frame(image, parts, RED, text_colour=WHITE),
                           "thick-frame")
+
+
+def test_labels_are_sharp_on_a_hidpi_output(spectrum):
+    """On a scale-2 output the label is rendered with four times the pixels, not a scale-1
+    label stretched: about four times as many pixels of pure text colour as at scale 1,
+    where a stretched label has hardly more than at scale 1 (each pixel of a thin stroke
+    is blended with its neighbours when stretched)."""
+    ink = WHITE  # the label colour on this blue (black-on-light is tested above)
+    counts = {}
+    for scale in (1, 2):
+        config = make_config({"blue": {"color": BLUE, "label": "Work"}}).replace(
+            'mode = "1280x720"', f'mode = "1280x720"\nscale = {scale}')
+        comp = spectrum(config)
+        _, window = comp.simple_shm("blue")
+        bar = frame_parts(window).title_bar
+        pixels = Rect(bar.x * scale, bar.y * scale, bar.width * scale, bar.height * scale)
+
+        def check(image):
+            assert image.width == 1280 and image.height == 720, (image.width, image.height)
+            drawn = image.count(pixels, lambda c: distance(c, hex_rgb(BLUE)) > 120)
+            assert drawn > 0, "no label text yet"
+            counts[scale] = image.count(pixels, lambda c: distance(c, ink) <= 24)
+
+        comp.screenshot_until(check, f"label-scale{scale}")
+        comp.stop()
+    assert counts[2] >= 2.5 * counts[1], f"pure text pixels at scale 1 and 2: {counts}"
