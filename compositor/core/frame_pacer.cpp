@@ -117,13 +117,8 @@ void FramePacer::answered(Tracked& tracked) {
 void FramePacer::frame_started(wlr_scene_output* output) {
     ++frames_started_[output];
     // Anything still held for this output was due after its frame began: a misprediction,
-    // which a wider margin puts right next time.
-    for (const auto& [surface, tracked] : tracked_) {
-        if (!tracked->due_ns || tracked->held_by != output) continue;
-        ++stats_.late;
-        tracked->margin_ns = policy::next_margin(tracked->margin_ns, true);
-    }
-    send_held(output, std::nullopt);
+    // which a wider margin puts right next time (send_held() counts it as late).
+    send_held(output, std::nullopt, /*late=*/true);
 }
 
 void FramePacer::output_destroyed(wlr_scene_output* output) {
@@ -169,21 +164,34 @@ void FramePacer::frame_committed(wlr_scene_output* output, std::int64_t started_
     arm();
 }
 
-void FramePacer::send_held(wlr_scene_output* output, std::optional<std::int64_t> until_ns) {
+void FramePacer::send_held(wlr_scene_output* output, std::optional<std::int64_t> until_ns, bool late) {
+    // One pass: send what is due, and find when the rest is.
     const std::int64_t now = monotonic_ns();
+    std::int64_t next = std::numeric_limits<std::int64_t>::max();
     for (auto& [surface, tracked] : tracked_) {
-        if (!tracked->due_ns || (output && tracked->held_by != output)) continue;
-        if (until_ns && *tracked->due_ns > *until_ns) continue;
+        if (!tracked->due_ns) continue;
+        if ((output && tracked->held_by != output) || (until_ns && *tracked->due_ns > *until_ns)) {
+            next = std::min(next, *tracked->due_ns);
+            continue;
+        }
+        if (late) {
+            ++stats_.late;
+            tracked->margin_ns = policy::next_margin(tracked->margin_ns, true);
+        }
         send(*tracked, now);
     }
-    arm();
+    arm_at(next);
 }
 
 void FramePacer::arm() {
-    if (!timer_) return;
     std::int64_t next = std::numeric_limits<std::int64_t>::max();
     for (const auto& [surface, tracked] : tracked_)
         if (tracked->due_ns) next = std::min(next, *tracked->due_ns);
+    arm_at(next);
+}
+
+void FramePacer::arm_at(std::int64_t next) {
+    if (!timer_) return;
     if (next == armed_for_) return; // a system call saved three times a frame
     armed_for_ = next;
     itimerspec spec{}; // all zero: disarmed

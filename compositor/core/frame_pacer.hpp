@@ -57,8 +57,11 @@ class FramePacer {
     Tracked& track(wlr_surface* surface);
     void send(Tracked& tracked, std::int64_t now_ns);
     void answered(Tracked& tracked);
-    void send_held(wlr_scene_output* output, std::optional<std::int64_t> until_ns);
-    void arm();
+    // Sends the callbacks held for `output` (all outputs: nullptr) that are due by `until_ns`
+    // (any time: nullopt), counting them as late if `late`, and re-arms the timer.
+    void send_held(wlr_scene_output* output, std::optional<std::int64_t> until_ns, bool late = false);
+    void arm();                      // for the earliest callback still held
+    void arm_at(std::int64_t next);  // max: disarmed
     static int handle_timer(int fd, std::uint32_t mask, void* data);
 
     struct {

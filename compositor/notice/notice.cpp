@@ -1,8 +1,6 @@
 #include "notice.hpp"
 
 #include <algorithm>
-#include <cairo.h>
-#include <pango/pangocairo.h>
 
 #include "label_buffer.hpp"
 #include "server.hpp"
@@ -16,24 +14,6 @@ constexpr int border_width = 3;
 constexpr int padding_x = 12, padding_y = 8;
 constexpr int label_inset = 6; // render_label's own left padding, added back on the right
 constexpr int top_margin = 40;
-
-// The size `text` takes in `font`, in pixels.
-std::pair<int, int> measure(const std::string& text, const std::string& font) {
-    cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
-    cairo_t* cr = cairo_create(surface);
-    PangoLayout* layout = pango_cairo_create_layout(cr);
-    PangoFontDescription* desc = pango_font_description_from_string(font.c_str());
-    pango_layout_set_font_description(layout, desc);
-    pango_font_description_free(desc);
-    pango_layout_set_single_paragraph_mode(layout, TRUE);
-    pango_layout_set_text(layout, text.c_str(), -1);
-    int width = 0, height = 0;
-    pango_layout_get_pixel_size(layout, &width, &height);
-    g_object_unref(layout);
-    cairo_destroy(cr);
-    cairo_surface_destroy(surface);
-    return {width, height};
-}
 
 void set_color(wlr_scene_rect* rect, config::Color color) {
     const float rgba[4] = {color.red(), color.green(), color.blue(), 1.0f};
@@ -81,7 +61,7 @@ void NoticeOverlay::show(std::string text, Style style, config::Color accent, ui
     if (!tree_) return;
     text_ = std::move(text);
     const std::string& font = server_.config().font;
-    const auto [text_w, text_h] = measure(text_, font);
+    const auto [text_w, text_h] = measure_label_text(text_, font);
 
     // On the output the user is looking at: the focused window's, else the pointer's.
     wlr_box area = server_.placement_area();

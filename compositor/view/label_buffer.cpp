@@ -45,7 +45,32 @@ const wlr_buffer_impl cairo_buffer_impl = {
     .end_data_ptr_access = buffer_end_access,
 };
 
+// `text` in `font` as a title is set: one paragraph, no markup, left to right (the label's
+// "[vm]" prefix always comes first). The caller unrefs it.
+PangoLayout* title_layout(cairo_t* cr, const std::string& text, const std::string& font) {
+    PangoLayout* layout = pango_cairo_create_layout(cr);
+    PangoFontDescription* desc = pango_font_description_from_string(font.c_str());
+    pango_layout_set_font_description(layout, desc);
+    pango_font_description_free(desc);
+    pango_layout_set_single_paragraph_mode(layout, TRUE);
+    pango_layout_set_auto_dir(layout, FALSE);
+    pango_layout_set_text(layout, text.c_str(), -1);
+    return layout;
+}
+
 } // namespace
+
+std::pair<int, int> measure_label_text(const std::string& text, const std::string& font) {
+    cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
+    cairo_t* cr = cairo_create(surface);
+    PangoLayout* layout = title_layout(cr, text, font);
+    int width = 0, height = 0;
+    pango_layout_get_pixel_size(layout, &width, &height);
+    g_object_unref(layout);
+    cairo_destroy(cr);
+    cairo_surface_destroy(surface);
+    return {width, height};
+}
 
 wlr_buffer* render_label(const std::string& text, const std::string& font, int width, int height,
                          config::Color background, double scale) {
@@ -70,18 +95,11 @@ wlr_buffer* render_label(const std::string& text, const std::string& font, int w
     const auto ink = policy::label_text_color(policy::Rgb{background.r, background.g, background.b});
     cairo_set_source_rgb(cr, ink.r / 255.0, ink.g / 255.0, ink.b / 255.0);
 
-    PangoLayout* layout = pango_cairo_create_layout(cr);
-    PangoFontDescription* desc = pango_font_description_from_string(font.c_str());
-    pango_layout_set_font_description(layout, desc);
-    pango_font_description_free(desc);
-    // Single paragraph, no markup: a title is text, never formatting.
-    pango_layout_set_single_paragraph_mode(layout, TRUE);
-    pango_layout_set_text(layout, text.c_str(), -1);
+    // A title is text, never formatting: no markup.
+    PangoLayout* layout = title_layout(cr, text, font);
     const int padding = 6;
     pango_layout_set_width(layout, (width - 2 * padding) * PANGO_SCALE);
     pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END);
-    // Direction is fixed left-to-right: the label's "[vm]" prefix must always come first.
-    pango_layout_set_auto_dir(layout, FALSE);
 
     int text_w = 0, text_h = 0;
     pango_layout_get_pixel_size(layout, &text_w, &text_h);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 
 #include "config.hpp"
 #include "wlr.hpp"
@@ -13,6 +14,10 @@ namespace spectrum {
 // `scale` times as many pixels each way (rounded up), so text stays sharp on a HiDPI output
 // once shown at width × height. The caller drops it with wlr_buffer_drop(). nullptr if width
 // or height is not positive.
+// The size `text` takes in `font` laid out as render_label lays it out (before ellipsizing),
+// in logical pixels.
+std::pair<int, int> measure_label_text(const std::string& text, const std::string& font);
+
 wlr_buffer* render_label(const std::string& text, const std::string& font, int width, int height,
                          config::Color background, double scale = 1.0);
 
