@@ -9,6 +9,7 @@
 #include "keyboard.hpp"
 #include "output.hpp"
 #include "request_tracker.hpp"
+#include "shm_access_pin.hpp"
 #include "view.hpp"
 #include "vm.hpp"
 #include "vm_socket.hpp"
@@ -39,6 +40,7 @@ Server::~Server() {
     for (auto* source : signal_sources_) wl_event_source_remove(source);
     requests.reset();
     pacer.reset();
+    shm_pin.reset();
     if (reaper_) wl_event_source_remove(reaper_);
     new_output_.disconnect();
     new_input_.disconnect();
@@ -93,7 +95,7 @@ bool Server::start(const std::string& socket_name) {
         wlr_log(WLR_ERROR, "no renderer could be created (try WLR_RENDERER=pixman)");
         return false;
     }
-    wlr_renderer_init_wl_display(renderer, display);
+    if (!create_buffer_globals()) return false;
     allocator = wlr_allocator_autocreate(backend, renderer);
     if (!allocator) {
         wlr_log(WLR_ERROR, "no buffer allocator for this renderer and backend");
@@ -138,6 +140,26 @@ bool Server::start(const std::string& socket_name) {
     setup_signals();
     wlr_log(WLR_INFO, "Spectrum running on WAYLAND_DISPLAY=%s with %zu VM(s)", socket_name_.c_str(),
             vms.size());
+    return true;
+}
+
+bool Server::create_buffer_globals() {
+    // What wlr_renderer_init_wl_display does, keeping the wl_shm it makes for the pin.
+    wlr_shm* shm = wlr_shm_create_with_renderer(display, 1, renderer);
+    if (!shm) {
+        wlr_log(WLR_ERROR, "cannot create the wl_shm global");
+        return false;
+    }
+    if (wlr_renderer_get_texture_formats(renderer, WLR_BUFFER_CAP_DMABUF)) {
+        if (wlr_renderer_get_drm_fd(renderer) >= 0) wlr_drm_create(display, renderer);
+        if (!wlr_linux_dmabuf_v1_create_with_renderer(display, 4, renderer)) {
+            wlr_log(WLR_ERROR, "cannot create the linux-dmabuf global");
+            return false;
+        }
+    }
+    // Before any client: it dispatches the event loop once. Without it (logged) every
+    // shm access costs wlroots two sigaction() calls, as in other compositors.
+    shm_pin = ShmAccessPin::create(display, shm);
     return true;
 }
 

@@ -21,6 +21,7 @@ class View;
 class CtlServer;
 class RequestTracker;
 class FramePacer;
+class ShmAccessPin;
 struct Vm;
 struct ClientInfo;
 // --- clipboard --- (defined in clipboard/clipboard_system.hpp)
@@ -126,6 +127,7 @@ class Server {
     std::unique_ptr<RequestTracker> requests;
     // When each surface gets its frame callback (all outputs).
     std::unique_ptr<FramePacer> pacer;
+    std::unique_ptr<ShmAccessPin> shm_pin; // null if it could not be set up
     pid_t vmbridge_pid = -1;
     // Set while add_virtual_output() creates an output: its size beats the [[output]] config.
     std::optional<std::pair<int, int>> pending_virtual_size;
@@ -141,6 +143,7 @@ class Server {
     uint32_t resize_edges = 0;
 
   private:
+    bool create_buffer_globals(); // wl_shm (pinned), linux-dmabuf
     void create_globals();
     void handle_new_output(wlr_output* output);
     void handle_new_input(wlr_input_device* device);

@@ -1,12 +1,13 @@
 """Clients that break the protocol lose their own connection and nothing else: the
 compositor keeps answering spectrumctl and keeps drawing everyone else's windows."""
 
+import os
 import random
 import signal
 
 import pytest
 
-from harness import BACKGROUND, RED, frame_parts, make_config, wait_until
+from harness import BACKGROUND, BLACK, RED, frame_parts, make_config, wait_until
 from pixels import distance, hex_rgb
 from wire import Connection, Disconnected, ProtocolError, string, u32
 
@@ -153,4 +154,49 @@ def test_request_string_without_terminator(desktop):
         raw = string("wl_compositor")[:-3] + b"xyz"  # NUL overwritten
         conn.request(conn.registry, 0, u32(item.name), raw, u32(1), u32(3))
         assert isinstance(conn.wait_for_end(timeout=5), (ProtocolError, Disconnected))
+    assert_unharmed(comp, survivor, window)
+
+
+def sigbus_caught(pid: int) -> bool:
+    """Whether the process has a handler for SIGBUS installed (SigCgt in /proc/PID/status)."""
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) >> (signal.SIGBUS - 1) & 1)
+    raise AssertionError(f"no SigCgt in /proc/{pid}/status")
+
+
+def test_shrunk_shm_file_reads_as_black(desktop):
+    """A client may shrink the file under a buffer it has shown; reading past its end raises
+    SIGBUS in the compositor. wlroots maps zeroes there; Spectrum keeps that handler
+    installed for good (the shm pin: no sigaction() per buffer drawn), so it must still
+    catch the fault — the window turns black, the frame stays, nobody else is hurt."""
+    comp, survivor, window = desktop
+    # Between frames, with no buffer being read: only the pin keeps the handler installed.
+    assert sigbus_caught(comp.proc.pid), "SIGBUS has no handler: the shm pin is not held"
+    green = 0xFF20C040
+    with Connection(comp.socket_path_for("red")) as conn:
+        shrinker = conn.create_toplevel(320, 200, color=green, app_id="shrinker",
+                                        follow_configure=False)
+        listed = comp.wait_for_window(app_id="shrinker", vm="red")
+        parts = frame_parts(listed)
+        content = parts.content
+        red = hex_rgb(RED)
+
+        def coloured(colour):
+            def check(image):
+                assert image.count(content, lambda c: distance(c, colour) < 30) > \
+                    0.95 * content.width * content.height, image.describe(content)
+                assert image.count(parts.top, lambda c: distance(c, red) < 30) > \
+                    0.9 * parts.top.width * parts.top.height, image.describe(parts.top)
+            return check
+
+        comp.screenshot_until(coloured((0x20, 0xC0, 0x40)), "shm-before-shrink")
+        buffer = conn.create_buffer(shrinker.shm, 320, 200, green)
+        fd, _mapping = conn._shm_pools[-1]
+        os.ftruncate(fd, 0)  # the whole buffer now lies past the end of its file
+        conn.attach_and_commit(shrinker.surface, buffer, 320, 200)
+        conn.roundtrip()
+        comp.screenshot_until(coloured(BLACK), "shm-after-shrink")
+        assert comp.alive(), f"compositor died:\n{comp.log_tail()}"
+    assert sigbus_caught(comp.proc.pid), "the handler went with the fault"
     assert_unharmed(comp, survivor, window)
