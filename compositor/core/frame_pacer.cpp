@@ -192,7 +192,7 @@ void FramePacer::arm() {
 
 void FramePacer::arm_at(std::int64_t next) {
     if (!timer_) return;
-    if (next == armed_for_) return; // a system call saved three times a frame (never after a fire)
+    if (next == armed_for_) return; // a system call saved three times a frame
     armed_for_ = next;
     itimerspec spec{}; // all zero: disarmed
     if (next != std::numeric_limits<std::int64_t>::max()) {
@@ -202,11 +202,11 @@ void FramePacer::arm_at(std::int64_t next) {
     timerfd_settime(timer_fd_, TFD_TIMER_ABSTIME, &spec, nullptr);
 }
 
-int FramePacer::handle_timer(int, std::uint32_t, void* data) {
-    // No read() of the expiry count: send_held() ends in arm_at(), whose timerfd_settime()
-    // (always made after a fire) clears it — one system call a frame fewer.
+int FramePacer::handle_timer(int fd, std::uint32_t, void* data) {
+    std::uint64_t expirations;
+    (void)!read(fd, &expirations, sizeof expirations);
     auto* pacer = static_cast<FramePacer*>(data);
-    pacer->armed_for_ = fired;
+    pacer->armed_for_ = std::numeric_limits<std::int64_t>::max(); // fired
     ++pacer->stats_.wakeups;
     // Callbacks falling due within the next `coalesce_ns` go in the same wake-up: one read
     // and one batch of commits for the clients, one wake-up for the compositor.

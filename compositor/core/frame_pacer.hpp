@@ -68,7 +68,6 @@ class FramePacer {
         std::uint64_t frames = 0, held = 0, late = 0, missed = 0, wakeups = 0;
     } stats_; // logged at exit
     int timer_fd_ = -1;
-    static constexpr std::int64_t fired = std::numeric_limits<std::int64_t>::min();
     std::int64_t armed_for_ = std::numeric_limits<std::int64_t>::max(); // max: disarmed
     wl_event_source* timer_ = nullptr;
     bool enabled_ = true;
