@@ -5,6 +5,7 @@
 #include <format>
 
 #include "ctl_server.hpp"
+#include "drag_icon.hpp"
 #include "frame_pacer.hpp"
 #include "keyboard.hpp"
 #include "output.hpp"
@@ -57,6 +58,8 @@ Server::~Server() {
     request_selection_.disconnect();
     request_primary_.disconnect();
     request_drag_.disconnect();
+    start_drag_.disconnect();
+    drag_icon.reset();
     cursor_motion_.disconnect();
     cursor_motion_abs_.disconnect();
     cursor_button_.disconnect();

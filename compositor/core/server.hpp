@@ -22,6 +22,7 @@ class CtlServer;
 class RequestTracker;
 class FramePacer;
 class ShmAccessPin;
+class DragIcon;
 struct Vm;
 struct ClientInfo;
 // --- clipboard --- (defined in clipboard/clipboard_system.hpp)
@@ -128,6 +129,7 @@ class Server {
     // When each surface gets its frame callback (all outputs).
     std::unique_ptr<FramePacer> pacer;
     std::unique_ptr<ShmAccessPin> shm_pin; // null if it could not be set up
+    std::unique_ptr<DragIcon> drag_icon;   // the icon of the drag under way, if it has one
     pid_t vmbridge_pid = -1;
     // Set while add_virtual_output() creates an output: its size beats the [[output]] config.
     std::optional<std::pair<int, int>> pending_virtual_size;
@@ -173,6 +175,7 @@ class Server {
     Listener<wlr_seat_request_set_selection_event> request_selection_;
     Listener<wlr_seat_request_set_primary_selection_event> request_primary_;
     Listener<wlr_seat_request_start_drag_event> request_drag_;
+    Listener<wlr_drag> start_drag_;
     Listener<wlr_pointer_motion_event> cursor_motion_;
     Listener<wlr_pointer_motion_absolute_event> cursor_motion_abs_;
     Listener<wlr_pointer_button_event> cursor_button_;

@@ -2,6 +2,7 @@
 // Super+left-drag to move, Super+right-drag to resize, title-bar drag to move.
 #include <linux/input-event-codes.h>
 
+#include "drag_icon.hpp"
 #include "server.hpp"
 #include "view.hpp"
 #include "vm.hpp"
@@ -89,6 +90,7 @@ void Server::begin_interactive(View* view, CursorMode mode, uint32_t edges) {
 }
 
 void Server::process_cursor_motion(uint32_t time_msec) {
+    if (drag_icon) drag_icon->move_to(cursor->x, cursor->y);
     if (cursor_mode == CursorMode::Move && grabbed_view) {
         grabbed_view->set_position(grab_box.x + static_cast<int>(cursor->x - grab_x),
                                    grab_box.y + static_cast<int>(cursor->y - grab_y));

@@ -2,6 +2,7 @@
 // (clipboard/selection_router.hpp), which gives every VM — and the host — a clipboard and a
 // primary selection of its own, and keeps each drag inside the VM it started in.
 #include "clipboard/clipboard_system.hpp"
+#include "drag_icon.hpp"
 #include "server.hpp"
 
 namespace spectrum {
@@ -22,6 +23,9 @@ void Server::setup_selection() {
         } else if (e->drag->source) {
             wlr_data_source_destroy(e->drag->source);
         }
+    });
+    start_drag_.connect(&seat->events.start_drag, [this](wlr_drag* drag) {
+        if (drag->icon) drag_icon = std::make_unique<DragIcon>(*this, drag->icon);
     });
 }
 

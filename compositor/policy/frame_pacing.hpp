@@ -44,7 +44,7 @@ struct PacingInput {
 // compositor wakes for anyway); a jittery one keeps enough not to miss.
 struct MarginBounds {
     std::int64_t initial = 2'000'000;
-    std::int64_t min = 250'000; // so close that a commit often shares the frame's wake-up
+    std::int64_t min = 1'000'000;
     std::int64_t max = 8'000'000;
     std::int64_t step = 20'000;
 };

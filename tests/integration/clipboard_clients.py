@@ -147,10 +147,12 @@ class SeatClient(Connection):
         self.request(self.device, 1, u32(source), u32(self.keyboard_serial))
         self.roundtrip()
 
-    def start_drag(self, source: int) -> None:
+    def start_drag(self, source: int, icon: int = 0) -> None:
+        """A drag from our window (on the last button press), with `icon` (a wl_surface)
+        under the pointer if given."""
         self.dispatch_until(lambda: bool(self.button_serials))
         # start_drag(source, origin, icon, serial)
-        self.request(self.device, 0, u32(source), u32(self.window.surface), u32(0),
+        self.request(self.device, 0, u32(source), u32(self.window.surface), u32(icon),
                      u32(self.button_serials[-1]))
         self.roundtrip()
 

@@ -203,6 +203,61 @@ def test_a_drag_from_red_dropped_onto_blue_delivers_nothing(desk):
     assert source.sends == [], "someone read the dragged data"
 
 
+@pytest.mark.parametrize("vm", ["red", None], ids=["vm", "host"])
+def test_drag_icons_follow_the_pointer_and_a_vms_is_outlined_and_kept_small(desk, vm):
+    """The icon follows the pointer over the whole desktop: a VM's is cut to 128x128 and
+    outlined in its colour (a 400x300 icon cannot pass for a window); a host client's is
+    drawn whole. It goes with the drag."""
+    comp = desk.comp
+    source = SeatClient(comp.socket_path_for(vm), title="icon-source")
+    pointer = VirtualPointer(str(comp.host_socket))
+    desk.connections += [source, pointer]
+    window = next(w for w in comp.windows() if w["app_id"] == "icon-source")
+    green = (0x20, 0xC0, 0x40)
+    red = hex_rgb(RED)
+
+    pointer.move_to(*visible_point(window, []))
+    pointer.button(True)
+    icon = source.create_surface(source.window.compositor)
+    source.start_drag(source.create_source(["text/plain"], actions=1), icon=icon)
+    source.commit_buffer(icon, 400, 300, 0xFF20C040, shm=source.window.shm)
+    source.roundtrip()
+    # Somewhere with nothing but background around: the top-left of the output.
+    x, y = 60, 60
+    pointer.move_to(x, y)
+    width, height, b = (128, 128, 2) if vm else (400, 300, 0)
+    shown = Rect(x, y, width, height)
+    outline = Rect(x - b, y - b, width + 2 * b, height + 2 * b)
+    around = Rect(x - 40, y - 40, 400 + 80, 300 + 80)
+
+    def icon_drawn(image):
+        near = lambda c: distance(c, green) < 30  # noqa: E731
+        # The cursor is drawn over the icon's top-left corner: most of it, not all.
+        assert image.count(shown, near) > 0.95 * width * height, image.describe(shown)
+        assert image.count(around, near, exclude=[shown]) == 0, \
+            f"icon drawn beyond {width}x{height}: {image.describe(around)}"
+        if not vm:
+            return
+        # Every side of the outline (less the corner the cursor covers).
+        for edge in (Rect(shown.x + 24, outline.y, width - 24 + b, b),
+                     Rect(outline.x, shown.bottom, outline.width, b),
+                     Rect(outline.x, shown.y + 24, b, height - 24),
+                     Rect(shown.right, outline.y, b, outline.height)):
+            assert image.count(edge, lambda c: distance(c, red) < 30) == edge.width * edge.height, \
+                f"outline {edge}: {image.describe(edge)}"
+
+    comp.screenshot_until(icon_drawn, "drag-icon")
+    pointer.button(False)
+    source.roundtrip()
+
+    def icon_gone(image):
+        assert image.count(outline, lambda c: distance(c, green) < 30 or
+                           distance(c, red) < 30) == 0, image.describe(outline)
+
+    comp.screenshot_until(icon_gone, "drag-icon-gone")
+    assert comp.alive()
+
+
 def visible_point(window: dict, above: list[dict]) -> tuple[int, int]:
     """A point of `window`'s content that none of the frames `above` it covers."""
     content = Rect.of(window)

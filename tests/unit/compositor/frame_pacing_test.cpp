@@ -51,7 +51,7 @@ TEST(NextMargin, ShrinksByAStepWhileInTimeDownToTheMinimum) {
         margin = next_margin(margin, false);
         ++frames;
     }
-    EXPECT_EQ(frames, 88); // 2 ms to 0.25 ms in 1.5 s at 60 Hz
+    EXPECT_EQ(frames, 50); // 2 ms to 1 ms in under a second at 60 Hz
 }
 
 TEST(NextMargin, DoublesOnAMissUpToTheMaximum) {
