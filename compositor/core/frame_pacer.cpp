@@ -136,8 +136,10 @@ void FramePacer::frame_committed(wlr_scene_output* output, std::int64_t started_
     input.period_ns = enabled_ && refresh_mhz > 0 ? 1'000'000'000'000 / refresh_mhz : 0;
     input.rendered_ns = now - started_ns;
     // A client answers all its callbacks in one go: its surfaces share the earliest of
-    // their times, so it (and then the compositor) wakes once for them, not once each.
-    std::vector<std::pair<Tracked*, std::int64_t>> delays;
+    // their times. Then every client paced on this output shares one time too
+    // (policy::shared_delay): one timer wake-up sends them all, and their commits come back
+    // together rather than in a wake-up per client.
+    std::vector<Tracked*> shown;
     std::unordered_map<wl_client*, std::int64_t> client_delay;
     for (wlr_surface* surface : shown_on(output)) {
         if (!wants_callback(surface)) continue;
@@ -145,18 +147,20 @@ void FramePacer::frame_committed(wlr_scene_output* output, std::int64_t started_
         input.reaction_ns = tracked.reaction.slowest();
         input.margin_ns = tracked.margin_ns;
         const std::int64_t delay = policy::frame_callback_delay(input);
-        delays.emplace_back(&tracked, delay);
-        wl_client* client = wl_resource_get_client(surface->resource);
-        auto [it, added] = client_delay.try_emplace(client, delay);
+        shown.push_back(&tracked);
+        auto [it, added] = client_delay.try_emplace(wl_resource_get_client(surface->resource), delay);
         if (!added) it->second = std::min(it->second, delay);
     }
-    for (auto [tracked, delay] : delays) {
-        delay = client_delay[wl_resource_get_client(tracked->surface->resource)];
+    std::vector<std::int64_t> per_client;
+    per_client.reserve(client_delay.size());
+    for (const auto& [client, delay] : client_delay) per_client.push_back(delay);
+    const std::optional<std::int64_t> shared = policy::shared_delay(per_client, coalesce_ns);
+    for (Tracked* tracked : shown) {
         // Due within the coalescing window: now, with the rest of this frame's callbacks.
-        if (delay < coalesce_ns) {
+        if (!shared || client_delay[wl_resource_get_client(tracked->surface->resource)] < coalesce_ns) {
             send(*tracked, now);
         } else {
-            tracked->due_ns = now + delay;
+            tracked->due_ns = now + *shared;
             tracked->held_by = output;
             ++stats_.held;
         }

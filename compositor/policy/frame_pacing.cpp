@@ -28,4 +28,11 @@ std::int64_t frame_callback_delay(const PacingInput& in) {
     return std::max<std::int64_t>(delay, 0);
 }
 
+std::optional<std::int64_t> shared_delay(std::span<const std::int64_t> delays, std::int64_t now_below) {
+    std::optional<std::int64_t> shared;
+    for (std::int64_t delay : delays)
+        if (delay >= now_below && (!shared || delay < *shared)) shared = delay;
+    return shared;
+}
+
 } // namespace spectrum::policy

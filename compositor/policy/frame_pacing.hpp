@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 
 namespace spectrum::policy {
 
@@ -53,5 +54,12 @@ std::int64_t next_margin(std::int64_t margin, bool missed, const MarginBounds& b
 // Nanoseconds from now until the callback should be sent; 0 means now. Whatever is left of
 // the period after this frame's rendering, minus the client's time and the margin.
 std::int64_t frame_callback_delay(const PacingInput& in);
+
+// When an output's held-back callbacks go out: all at one time, the earliest that any of
+// them needs (`delays`, one per client). Those under `now_below` go out at once and do not
+// count; nullopt if none is left to hold. One time for all means one wake-up of the
+// compositor to send them and one burst of commits back, not one of each per client; a
+// callback that comes a little early only makes its commit wait a little longer.
+std::optional<std::int64_t> shared_delay(std::span<const std::int64_t> delays, std::int64_t now_below);
 
 } // namespace spectrum::policy

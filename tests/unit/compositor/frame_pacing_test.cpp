@@ -111,5 +111,23 @@ TEST(FrameCallbackDelay, NegativeInputsAreTreatedAsZero) {
               period60);
 }
 
+TEST(SharedDelay, TheEarliestOfThoseHeldBack) {
+    const std::int64_t delays[] = {5 * ms, 3 * ms, 9 * ms};
+    EXPECT_EQ(shared_delay(delays, ms), 3 * ms);
+}
+
+TEST(SharedDelay, CallbacksDueNowDoNotPullTheOthersForward) {
+    // A slow client (0: at once) and one due within the coalescing window go now; the
+    // paced ones still wait for theirs.
+    const std::int64_t delays[] = {0, ms / 2, 7 * ms, 4 * ms};
+    EXPECT_EQ(shared_delay(delays, ms), 4 * ms);
+}
+
+TEST(SharedDelay, NothingToHold) {
+    const std::int64_t due_now[] = {0, ms / 2};
+    EXPECT_FALSE(shared_delay(due_now, ms));
+    EXPECT_FALSE(shared_delay({}, ms));
+}
+
 } // namespace
 } // namespace spectrum::policy
