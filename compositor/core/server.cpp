@@ -11,6 +11,7 @@
 #include "output.hpp"
 #include "request_tracker.hpp"
 #include "shm_access_pin.hpp"
+#include "supervisor_keeper.hpp"
 #include "view.hpp"
 #include "vm.hpp"
 #include "vm_socket.hpp"
@@ -25,13 +26,11 @@ void Server::start_vmbridge() {
     std::string quoted = "'";
     for (char c : config_path_) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
     quoted += "'";
-    vmbridge_pid = spawn("exec spectrum-vmbridge --config " + quoted);
-    if (vmbridge_pid > 0) wlr_log(WLR_INFO, "VM supervisor started (pid %d)", vmbridge_pid);
+    vmbridge = std::make_unique<SupervisorKeeper>(*this, "exec spectrum-vmbridge --config " + quoted);
 }
 
 Server::~Server() {
-    // The supervisor stops its VMs on SIGTERM (power button first, then forced).
-    if (vmbridge_pid > 0) kill(vmbridge_pid, SIGTERM);
+    vmbridge.reset(); // SIGTERM: the supervisor stops its VMs (power button, then forced)
     if (!display) return;
     // Clients first (their views and surfaces go with them), then the rest.
     wl_display_destroy_clients(display);

@@ -23,6 +23,7 @@ class RequestTracker;
 class FramePacer;
 class ShmAccessPin;
 class DragIcon;
+class SupervisorKeeper;
 struct Vm;
 struct ClientInfo;
 // --- clipboard --- (defined in clipboard/clipboard_system.hpp)
@@ -130,7 +131,7 @@ class Server {
     std::unique_ptr<FramePacer> pacer;
     std::unique_ptr<ShmAccessPin> shm_pin; // null if it could not be set up
     std::unique_ptr<DragIcon> drag_icon;   // the icon of the drag under way, if it has one
-    pid_t vmbridge_pid = -1;
+    std::unique_ptr<SupervisorKeeper> vmbridge; // with --vmbridge: kept running
     // Set while add_virtual_output() creates an output: its size beats the [[output]] config.
     std::optional<std::pair<int, int>> pending_virtual_size;
     std::vector<wl_client*> doomed_clients; // to be disconnected once the dispatch ends

@@ -4,15 +4,18 @@ control socket, and `spectrumctl vm …` against it."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import signal
 import stat
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
 
-from vmbridge_env import VMBRIDGE, Session, stop_process
+from vmbridge_env import VMBRIDGE, Session, stop_process, wait_for
 
 
 @pytest.fixture
@@ -148,3 +151,49 @@ def test_autostart_waits_for_the_compositor_and_can_be_stopped(tmp_path: Path, s
     assert session.ctl("vm", "stop", "red").stdout == "red: stopped\n"
     assert session.vms()["red"]["state"] == "stopped"
     assert not (tmp_path / "state").exists()
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie (a dead child nobody has reaped yet)."""
+    try:
+        stat_line = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat_line.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_the_compositor_keeps_its_supervisor_running(tmp_path: Path, session: Session):
+    """Started with --vmbridge (as spectrum-session does), the compositor starts the
+    supervisor again when it dies: after 1 s, then 2 s if it dies again within a minute; the
+    new one answers spectrumctl. When the compositor goes, the supervisor goes too."""
+    config = tmp_path / "spectrum.toml"
+    config.write_text(f'state_dir = "{tmp_path}/state"\n')
+    session.start_compositor(config, "wayland-vmb", "--vmbridge",
+                             PATH=f"{VMBRIDGE.parent}:{os.environ['PATH']}")
+    log = session.work / "compositor.log"
+
+    def started() -> list[int]:
+        return [int(pid) for pid in re.findall(r"VM supervisor started \(pid (\d+)\)", log.read_text())]
+
+    def answering() -> bool:
+        return session.ctl("vm", "list", check=False).returncode == 0
+
+    wait_for(lambda: started() and answering(), 30, "the supervisor")
+    waits = []
+    for kill in (1, 2):
+        before = started()
+        os.kill(before[-1], signal.SIGKILL)
+        killed_at = time.monotonic()
+        wait_for(lambda: len(started()) > len(before), 15, f"the supervisor started again ({kill})")
+        waits.append(time.monotonic() - killed_at)
+        assert started()[-1] != before[-1]
+        wait_for(answering, 15, "the new supervisor answering spectrumctl")
+    assert len(re.findall(r"VM supervisor \(pid \d+\) exited after", log.read_text())) == 2, log.read_text()
+    # 1 s, then 2 s: it died again well within a minute.
+    assert 0.9 <= waits[0] < waits[1] and waits[1] >= 1.9, waits
+    last = started()[-1]
+    assert running(last)
+
+    stop_process(session.compositor)
+    session.compositor = None
+    wait_for(lambda: not running(last), 30, "the supervisor to stop with the compositor")

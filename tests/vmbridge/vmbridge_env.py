@@ -68,11 +68,11 @@ class Session:
     def control_socket(self) -> Path:
         return self.runtime / "spectrum" / "vmbridge.sock"
 
-    def start_compositor(self, config: Path, socket: str = "wayland-vmb") -> None:
+    def start_compositor(self, config: Path, socket: str = "wayland-vmb", *args: str, **env: str) -> None:
         self.host_socket = socket
         self.compositor = subprocess.Popen(
-            [str(COMPOSITOR), "--config", str(config), "--socket", socket],
-            env=self.env(WLR_BACKENDS="headless", WLR_RENDERER="pixman"),
+            [str(COMPOSITOR), "--config", str(config), "--socket", socket, *args],
+            env=self.env(WLR_BACKENDS="headless", WLR_RENDERER="pixman", **env),
             stdout=open(self.work / "compositor.log", "wb"),
             stderr=subprocess.STDOUT,
         )
