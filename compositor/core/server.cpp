@@ -180,6 +180,7 @@ void Server::create_globals() {
     scene_layout = wlr_scene_attach_output_layout(scene, output_layout);
     background_layer = wlr_scene_tree_create(&scene->tree);
     view_layer = wlr_scene_tree_create(&scene->tree);
+    drag_layer = wlr_scene_tree_create(&scene->tree);
     overlay_layer = wlr_scene_tree_create(&scene->tree);
 
     xdg_shell = wlr_xdg_shell_create(display, 6);

@@ -117,6 +117,7 @@ class Server {
     // Scene layers, bottom to top.
     wlr_scene_tree* background_layer = nullptr;
     wlr_scene_tree* view_layer = nullptr;
+    wlr_scene_tree* drag_layer = nullptr;    // drag icons: above windows, below notices
     wlr_scene_tree* overlay_layer = nullptr;
 
     std::list<std::unique_ptr<Output>> outputs;

@@ -9,7 +9,7 @@ namespace spectrum {
 
 DragIcon::DragIcon(Server& server, wlr_drag_icon* icon)
     : server_(server), icon_(icon), vm_(surface_vm(icon->surface)) {
-    tree_ = wlr_scene_tree_create(server.overlay_layer);
+    tree_ = wlr_scene_tree_create(server.drag_layer); // never over a notice
     if (vm_) {
         const config::Color c = vm_->config.color;
         const float color[4] = {c.red(), c.green(), c.blue(), 1.0f};

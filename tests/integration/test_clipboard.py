@@ -15,7 +15,7 @@ import time
 import pytest
 
 from clipboard_clients import FrameCounter, SeatClient, VirtualPointer, write_forever
-from harness import BLUE, RED, make_config, wait_until
+from harness import BACKGROUND, BLUE, RED, make_config, wait_until
 from pixels import Image, Rect, distance, hex_rgb
 from wire import Connection
 
@@ -256,6 +256,41 @@ def test_drag_icons_follow_the_pointer_and_a_vms_is_outlined_and_kept_small(desk
 
     comp.screenshot_until(icon_gone, "drag-icon-gone")
     assert comp.alive()
+
+
+def test_a_drag_icon_never_covers_a_notice(desk_for):
+    """Notices say what crossed between VMs: a VM's drag icon goes under them, not over."""
+    desk = desk_for("\n[clipboard]\nnotice_ms = 60000\n")  # up for the whole test
+    comp = desk.comp
+    source = SeatClient(comp.socket_path_for("red"), title="icon-source")
+    pointer = VirtualPointer(str(comp.host_socket))
+    desk.connections += [source, pointer]
+    window = next(w for w in comp.windows() if w["app_id"] == "icon-source")
+    pointer.move_to(*visible_point(window, []))
+    # The notice first, the icon after it: made later, the icon would be drawn on top if
+    # it shared the notice's layer.
+    notice = desk.press("Ctrl+Shift+C", "nothing-to-copy")["notice"]
+    pointer.button(True)
+    icon = source.create_surface(source.window.compositor)
+    source.start_drag(source.create_source(["text/plain"], actions=1), icon=icon)
+    source.commit_buffer(icon, 128, 128, 0xFF20C040, shm=source.window.shm)
+    source.roundtrip()
+    box = Rect(notice["x"], notice["y"], notice["width"], notice["height"])
+    assert box.height < 100 and box.width > 160, box
+    pointer.move_to(box.x + 20, box.y + 2)  # the icon now spans the notice's whole height
+    bottom = Rect(box.x + 50, box.bottom - 2, 80, 2)  # its border, under the icon
+    green = (0x20, 0xC0, 0x40)
+
+    def notice_on_top(image):
+        assert image.count(Rect(box.x + 30, box.bottom + 4, 90, 20),
+                           lambda c: distance(c, green) < 30) > 1000, "the icon is not there"
+        colour = image.pixel(box.right - 3, box.bottom - 1)  # the border, away from the icon
+        assert distance(colour, hex_rgb(BACKGROUND)) > 60, "the notice is gone"
+        assert image.count(bottom, lambda c: c == colour) == bottom.width * bottom.height, \
+            f"the icon covers the notice: {image.describe(bottom)} (border {colour})"
+
+    comp.screenshot_until(notice_on_top, "icon-under-notice")
+    pointer.button(False)
 
 
 def visible_point(window: dict, above: list[dict]) -> tuple[int, int]:
