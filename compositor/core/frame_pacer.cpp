@@ -24,13 +24,14 @@ bool wants_callback(const wlr_surface* surface) { return !wl_list_empty(&surface
 
 struct ShownSurfaces {
     wlr_scene_output* output;
-    std::vector<wlr_surface*> surfaces;
+    std::vector<wlr_surface*>& surfaces;
 };
 
 // The surfaces whose buffers this output shows as their primary output: the same set
-// wlr_scene_output_send_frame_done() would reach.
-std::vector<wlr_surface*> shown_on(wlr_scene_output* output) {
-    ShownSurfaces shown{output, {}};
+// wlr_scene_output_send_frame_done() would reach. Into `surfaces`, emptied first.
+void collect_shown(wlr_scene_output* output, std::vector<wlr_surface*>& surfaces) {
+    surfaces.clear();
+    ShownSurfaces shown{output, surfaces};
     wlr_scene_output_for_each_buffer(
         output,
         [](wlr_scene_buffer* buffer, int, int, void* data) {
@@ -40,7 +41,6 @@ std::vector<wlr_surface*> shown_on(wlr_scene_output* output) {
                 shown->surfaces.push_back(scene_surface->surface);
         },
         &shown);
-    return shown.surfaces;
 }
 
 } // namespace
@@ -139,25 +139,27 @@ void FramePacer::frame_committed(wlr_scene_output* output, std::int64_t started_
     // their times. Then every client paced on this output shares one time too
     // (policy::shared_delay): one timer wake-up sends them all, and their commits come back
     // together rather than in a wake-up per client.
-    std::vector<Tracked*> shown;
-    std::unordered_map<wl_client*, std::int64_t> client_delay;
-    for (wlr_surface* surface : shown_on(output)) {
+    // The containers are kept between frames: no allocation per frame once they have grown.
+    collect_shown(output, surfaces_);
+    shown_.clear();
+    client_delay_.clear();
+    for (wlr_surface* surface : surfaces_) {
         if (!wants_callback(surface)) continue;
         Tracked& tracked = track(surface);
         input.reaction_ns = tracked.reaction.slowest();
         input.margin_ns = tracked.margin_ns;
         const std::int64_t delay = policy::frame_callback_delay(input);
-        shown.push_back(&tracked);
-        auto [it, added] = client_delay.try_emplace(wl_resource_get_client(surface->resource), delay);
+        shown_.push_back(&tracked);
+        auto [it, added] = client_delay_.try_emplace(wl_resource_get_client(surface->resource), delay);
         if (!added) it->second = std::min(it->second, delay);
     }
-    std::vector<std::int64_t> per_client;
-    per_client.reserve(client_delay.size());
-    for (const auto& [client, delay] : client_delay) per_client.push_back(delay);
-    const std::optional<std::int64_t> shared = policy::shared_delay(per_client, coalesce_ns);
-    for (Tracked* tracked : shown) {
+    per_client_.clear();
+    for (const auto& [client, delay] : client_delay_) per_client_.push_back(delay);
+    // Set whenever some client's callbacks are to be held (its delay reaches coalesce_ns).
+    const std::optional<std::int64_t> shared = policy::shared_delay(per_client_, coalesce_ns);
+    for (Tracked* tracked : shown_) {
         // Due within the coalescing window: now, with the rest of this frame's callbacks.
-        if (!shared || client_delay[wl_resource_get_client(tracked->surface->resource)] < coalesce_ns) {
+        if (client_delay_[wl_resource_get_client(tracked->surface->resource)] < coalesce_ns) {
             send(*tracked, now);
         } else {
             tracked->due_ns = now + *shared;

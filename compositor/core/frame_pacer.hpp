@@ -73,6 +73,11 @@ class FramePacer {
     bool enabled_ = true;
     std::unordered_map<wlr_surface*, std::unique_ptr<Tracked>> tracked_;
     std::unordered_map<wlr_scene_output*, std::uint64_t> frames_started_;
+    // frame_committed()'s working space, reused every frame.
+    std::vector<wlr_surface*> surfaces_;
+    std::vector<Tracked*> shown_;
+    std::unordered_map<wl_client*, std::int64_t> client_delay_;
+    std::vector<std::int64_t> per_client_;
 };
 
 std::int64_t monotonic_ns();

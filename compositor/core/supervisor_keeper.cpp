@@ -54,9 +54,11 @@ void SupervisorKeeper::exited() {
     pidfd_ = -1;
     const double ran_s = static_cast<double>(monotonic_ns() - started_ns_) / 1e9;
     delay_s_ = policy::restart_delay_s(delay_s_, ran_s);
-    wlr_log(WLR_ERROR, "VM supervisor (pid %d) exited after %.1f s; its VMs stopped with it; "
-                       "starting it again in %d s",
-            pid_, ran_s, delay_s_);
+    if (pid_ > 0)
+        wlr_log(WLR_ERROR, "VM supervisor (pid %d) exited after %.1f s; its VMs stopped with it; "
+                           "starting it again in %d s", pid_, ran_s, delay_s_);
+    else
+        wlr_log(WLR_ERROR, "VM supervisor could not be started; trying again in %d s", delay_s_);
     pid_ = -1;
     if (restart_) wl_event_source_timer_update(restart_, delay_s_ * 1000);
 }
@@ -67,9 +69,7 @@ int SupervisorKeeper::handle_exit(int, std::uint32_t, void* data) {
 }
 
 int SupervisorKeeper::handle_restart(void* data) {
-    auto* self = static_cast<SupervisorKeeper*>(data);
-    ++self->restarts_;
-    self->start();
+    static_cast<SupervisorKeeper*>(data)->start();
     return 0;
 }
 

@@ -23,9 +23,6 @@ class SupervisorKeeper {
     SupervisorKeeper(const SupervisorKeeper&) = delete;
     SupervisorKeeper& operator=(const SupervisorKeeper&) = delete;
 
-    pid_t pid() const { return pid_; }
-    unsigned restarts() const { return restarts_; }
-
   private:
     void start();
     void exited();
@@ -40,7 +37,6 @@ class SupervisorKeeper {
     wl_event_source* restart_ = nullptr; // the wait before starting it again
     int delay_s_ = 0;
     std::int64_t started_ns_ = 0;
-    unsigned restarts_ = 0;
 };
 
 } // namespace spectrum

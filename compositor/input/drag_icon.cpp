@@ -10,11 +10,7 @@ namespace spectrum {
 DragIcon::DragIcon(Server& server, wlr_drag_icon* icon)
     : server_(server), icon_(icon), vm_(surface_vm(icon->surface)) {
     tree_ = wlr_scene_tree_create(server.drag_layer); // never over a notice
-    if (vm_) {
-        const config::Color c = vm_->config.color;
-        const float color[4] = {c.red(), c.green(), c.blue(), 1.0f};
-        for (auto& rect : border_) rect = wlr_scene_rect_create(tree_, 0, 0, color);
-    }
+    if (vm_) outline_.emplace(tree_, vm_->config.color, border);
     content_ = wlr_scene_subsurface_tree_create(tree_, icon->surface);
     commit_.connect(&icon->surface->events.commit, [this](void*) { handle_commit(); });
     destroy_.connect(&icon->events.destroy, [this](void*) {
@@ -39,19 +35,7 @@ void DragIcon::handle_commit() {
     // Subsurfaces included: nothing of the icon is drawn outside this box.
     const wlr_box box = {0, 0, std::min(now.width, max_vm_icon), std::min(now.height, max_vm_icon)};
     wlr_scene_subsurface_tree_set_clip(&content_->node, &box);
-    const bool shown = box.width > 0 && box.height > 0;
-    const int b = border;
-    const std::array<wlr_box, 4> sides = {{
-        {-b, -b, box.width + 2 * b, b},
-        {-b, box.height, box.width + 2 * b, b},
-        {-b, 0, b, box.height},
-        {box.width, 0, b, box.height},
-    }};
-    for (std::size_t i = 0; i < sides.size(); ++i) {
-        wlr_scene_node_set_enabled(&border_[i]->node, shown);
-        wlr_scene_node_set_position(&border_[i]->node, sides[i].x, sides[i].y);
-        wlr_scene_rect_set_size(border_[i], sides[i].width, sides[i].height);
-    }
+    outline_->surround(box);
 }
 
 } // namespace spectrum

@@ -4,9 +4,10 @@
 // window across the desktop. Host icons are drawn as they come.
 #pragma once
 
-#include <array>
+#include <optional>
 
 #include "listener.hpp"
+#include "outline.hpp"
 #include "wlr.hpp"
 
 namespace spectrum {
@@ -36,7 +37,7 @@ class DragIcon {
     Vm* vm_;
     wlr_scene_tree* tree_;
     wlr_scene_tree* content_;
-    std::array<wlr_scene_rect*, 4> border_{};
+    std::optional<Outline> outline_; // VM icons only
     int dx_ = 0, dy_ = 0; // the icon's offset from the pointer (wl_surface.offset / attach)
     Listener<void> commit_, destroy_;
 };

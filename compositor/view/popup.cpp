@@ -1,8 +1,9 @@
 // xdg popups: placed by their positioner, kept on the output, clipped to their geometry and,
 // for VM clients, outlined in the VM's colour so a menu cannot pass for another VM's.
 #include <algorithm>
-#include <array>
+#include <optional>
 
+#include "outline.hpp"
 #include "server.hpp"
 #include "view.hpp"
 #include "vm.hpp"
@@ -17,11 +18,7 @@ struct Popup {
     Popup(Server& server, wlr_xdg_popup* popup, wlr_scene_tree* parent_tree, View* view)
         : server(server), popup(popup), view(view), vm(surface_vm(popup->base->surface)) {
         tree = wlr_scene_tree_create(parent_tree);
-        if (vm) {
-            const config::Color c = vm->config.color;
-            const float color[4] = {c.red(), c.green(), c.blue(), 1.0f};
-            for (auto& rect : border) rect = wlr_scene_rect_create(tree, 0, 0, color);
-        }
+        if (vm) outline.emplace(tree, vm->config.color, popup_border);
         content = wlr_scene_subsurface_tree_create(tree, popup->base->surface);
         popup->base->data = tree;
 
@@ -63,19 +60,7 @@ struct Popup {
         geo.width = std::min(geo.width, out.width);
         geo.height = std::min(geo.height, out.height);
         wlr_scene_subsurface_tree_set_clip(&content->node, &geo);
-        if (vm) {
-            const int b = popup_border;
-            const std::array<wlr_box, 4> boxes = {{
-                {geo.x - b, geo.y - b, geo.width + 2 * b, b},
-                {geo.x - b, geo.y + geo.height, geo.width + 2 * b, b},
-                {geo.x - b, geo.y, b, geo.height},
-                {geo.x + geo.width, geo.y, b, geo.height},
-            }};
-            for (std::size_t i = 0; i < boxes.size(); ++i) {
-                wlr_scene_node_set_position(&border[i]->node, boxes[i].x, boxes[i].y);
-                wlr_scene_rect_set_size(border[i], boxes[i].width, boxes[i].height);
-            }
-        }
+        if (outline) outline->surround(geo);
     }
 
     Server& server;
@@ -84,7 +69,7 @@ struct Popup {
     Vm* vm;
     wlr_scene_tree* tree = nullptr;
     wlr_scene_tree* content = nullptr;
-    std::array<wlr_scene_rect*, 4> border{};
+    std::optional<Outline> outline; // VM popups only
     Listener<void> commit, reposition, destroy;
 };
 
