@@ -124,8 +124,27 @@ void FramePacer::frame_started(wlr_scene_output* output) {
 void FramePacer::output_destroyed(wlr_scene_output* output) {
     send_held(output, std::nullopt);
     frames_started_.erase(output);
-    for (auto& [surface, tracked] : tracked_)
+    for (auto& [surface, tracked] : tracked_) {
         if (tracked->sent_for == output) tracked->sent_for = nullptr;
+        if (tracked->shown_on == output) tracked->shown_on = nullptr;
+    }
+}
+
+bool FramePacer::all_wait_for_frame(const std::vector<wl_client*>& clients) {
+    waiting_.assign(clients.size(), false);
+    std::size_t found = 0;
+    for (const auto& [surface, tracked] : tracked_) {
+        if (!tracked->shown_on || !wants_callback(surface)) continue;
+        // Shown in the output's latest frame (or the one before, if it has just begun): a
+        // surface covered or moved away since then gets no callback until it is shown again.
+        const auto frames = frames_started_.find(tracked->shown_on);
+        if (frames == frames_started_.end() || frames->second - tracked->shown_frame > 1) continue;
+        const auto client = std::find(clients.begin(), clients.end(), wl_resource_get_client(surface->resource));
+        if (client == clients.end() || waiting_[client - clients.begin()]) continue;
+        waiting_[client - clients.begin()] = true;
+        if (++found == clients.size()) return true;
+    }
+    return false;
 }
 
 void FramePacer::frame_committed(wlr_scene_output* output, std::int64_t started_ns) {
@@ -141,11 +160,14 @@ void FramePacer::frame_committed(wlr_scene_output* output, std::int64_t started_
     // together rather than in a wake-up per client.
     // The containers are kept between frames: no allocation per frame once they have grown.
     collect_shown(output, surfaces_);
+    const std::uint64_t frame = frames_started_[output];
     shown_.clear();
     client_delay_.clear();
     for (wlr_surface* surface : surfaces_) {
         if (!wants_callback(surface)) continue;
         Tracked& tracked = track(surface);
+        tracked.shown_on = output;
+        tracked.shown_frame = frame;
         input.reaction_ns = tracked.reaction.slowest();
         input.margin_ns = tracked.margin_ns;
         const std::int64_t delay = policy::frame_callback_delay(input);

@@ -36,6 +36,11 @@ class FramePacer {
     // The output is going: whatever it held back goes out now.
     void output_destroyed(wlr_scene_output* output);
 
+    // Whether every one of `clients` asked for a frame callback on a surface an output showed
+    // in its latest frame, and has not had it yet: it will, at that output's next frame or
+    // when held back until (EventBatcher holds their other events for it).
+    bool all_wait_for_frame(const std::vector<wl_client*>& clients);
+
     // Callbacks this close to one falling due are sent with it.
     static constexpr std::int64_t coalesce_ns = 1'000'000;
 
@@ -51,6 +56,9 @@ class FramePacer {
         std::int64_t margin_ns = policy::MarginBounds{}.initial;
         wlr_scene_output* sent_for = nullptr;
         std::uint64_t sent_before_frame = 0;
+        // The output that last showed it asking for a callback, and which of its frames.
+        wlr_scene_output* shown_on = nullptr;
+        std::uint64_t shown_frame = 0;
         Listener<void> commit, destroy;
     };
 
@@ -78,6 +86,7 @@ class FramePacer {
     std::vector<Tracked*> shown_;
     std::unordered_map<wl_client*, std::int64_t> client_delay_;
     std::vector<std::int64_t> per_client_;
+    std::vector<bool> waiting_; // all_wait_for_frame()'s, likewise
 };
 
 std::int64_t monotonic_ns();

@@ -10,6 +10,7 @@
 #include "keyboard.hpp"
 #include "output.hpp"
 #include "request_tracker.hpp"
+#include "event_batcher.hpp"
 #include "shm_access_pin.hpp"
 #include "supervisor_keeper.hpp"
 #include "view.hpp"
@@ -39,6 +40,7 @@ Server::~Server() {
     ctl.reset();
     for (auto* source : signal_sources_) wl_event_source_remove(source);
     requests.reset();
+    events.reset(); // asks the pacer
     pacer.reset();
     shm_pin.reset();
     if (reaper_) wl_event_source_remove(reaper_);
@@ -169,6 +171,8 @@ void Server::create_globals() {
     requests = std::make_unique<RequestTracker>(display);
     pacer = std::make_unique<FramePacer>(loop);
     pacer->set_enabled(config_.frame_pacing);
+    events = std::make_unique<EventBatcher>(
+        display, [this](const std::vector<wl_client*>& clients) { return pacer->all_wait_for_frame(clients); });
     compositor = wlr_compositor_create(display, 6, renderer);
     wlr_subcompositor_create(display);
     wlr_data_device_manager_create(display);
@@ -251,13 +255,13 @@ void Server::handle_new_input(wlr_input_device* device) {
 }
 
 int Server::run() {
-    wl_display_run(display);
+    events->run();
     return exit_status;
 }
 
 void Server::quit(int status) {
     exit_status = status;
-    wl_display_terminate(display);
+    events->stop();
 }
 
 void Server::setup_signals() {

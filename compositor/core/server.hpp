@@ -20,6 +20,7 @@ struct Keyboard;
 class View;
 class CtlServer;
 class RequestTracker;
+class EventBatcher;
 class FramePacer;
 class ShmAccessPin;
 class DragIcon;
@@ -130,6 +131,8 @@ class Server {
     std::unique_ptr<RequestTracker> requests;
     // When each surface gets its frame callback (all outputs).
     std::unique_ptr<FramePacer> pacer;
+    // The main loop; holds back what a client waiting for its frame callback can read with it.
+    std::unique_ptr<EventBatcher> events;
     std::unique_ptr<ShmAccessPin> shm_pin; // null if it could not be set up
     std::unique_ptr<DragIcon> drag_icon;   // the icon of the drag under way, if it has one
     std::unique_ptr<SupervisorKeeper> vmbridge; // with --vmbridge: kept running

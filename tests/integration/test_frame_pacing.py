@@ -4,7 +4,9 @@ of most of a refresh period later. These check the behaviour, not a speed: the c
 held back for a quick client (its commits land in the second half of the period), a client
 that draws for most of a period still presents every frame, one slower than the period keeps
 the rate it has without pacing, `frame_pacing = false` (on reload) restores wlroots' loop, and
-a client that dies while its callback is held back harms nothing."""
+a client that dies while its callback is held back harms nothing. And a client waiting for
+its frame callback is woken once per frame: the buffer it gets back rides with the callback
+(compositor/core/event_batcher.cpp), while a client that is not waiting gets it at once."""
 
 import json
 import os
@@ -14,6 +16,7 @@ import time
 import pytest
 
 from harness import RED, make_config, wait_until
+from wire import Connection, u32
 
 # Pacing needs the refresh rate (a headless output's custom mode has none unless given).
 PACED = make_config({"red": {"color": RED}}).replace('mode = "1280x720"', 'mode = "1280x720@60"')
@@ -90,3 +93,85 @@ def test_client_killed_while_its_callback_is_held_back(spectrum):
     # The next client is paced as usual.
     report = run_client(comp, duration=1.0)
     assert report["fps"] >= 0.85 * report["output_hz"], report
+
+
+class CountingConnection(Connection):
+    """Records, for each event it receives, which read from the socket brought it."""
+
+    def __init__(self, path: str):
+        super().__init__(path)
+        self.reads = 0
+        self.events: list[tuple[int, int, int]] = []  # (read, object, opcode)
+
+    def _read_some(self, deadline: float) -> None:
+        self.reads += 1
+        super()._read_some(deadline)
+
+    def _dispatch(self, object_id: int, opcode: int, payload: bytes) -> None:
+        self.events.append((self.reads, object_id, opcode))
+        super()._dispatch(object_id, opcode, payload)
+
+
+def draw_frames(conn: CountingConnection, window, buffers: list[int], frames: int) -> list[int]:
+    """Commits `frames` frames, alternating `buffers`, each asking for a frame callback and
+    waiting for it (as a client that draws on its callbacks does); the callbacks' ids."""
+    width, height = window.size
+    callbacks = []
+    for frame in range(frames):
+        callback = conn.new_id()
+        done = []
+        conn.handlers[callback] = lambda opcode, reader, done=done: done.append(True)
+        conn.request(window.surface, 3, u32(callback))  # wl_surface.frame
+        conn.attach_and_commit(window.surface, buffers[frame % len(buffers)], width, height)
+        conn.dispatch_until(lambda: bool(done))
+        callbacks.append(callback)
+    return callbacks
+
+
+@pytest.mark.parametrize("config", [PACED, UNPACED], ids=["paced", "unpaced"])
+def test_a_client_waiting_for_its_frame_is_woken_once_per_frame(spectrum, config):
+    comp = spectrum(config)
+    with CountingConnection(comp.socket_path_for("red")) as conn:
+        window = conn.create_toplevel(320, 240, title="batched")
+        buffers = [conn.create_buffer(window.shm, *window.size, color) for color in
+                   (0xFF30A030, 0xFF3030A0)]
+        for buffer in buffers:
+            conn.handlers[buffer] = lambda opcode, reader: None
+        draw_frames(conn, window, buffers, 10)  # settled: shown, and paced
+        first_read = conn.reads + 1
+        callbacks = set(draw_frames(conn, window, buffers, 60))
+        reads = conn.reads - first_read + 1
+        events = [e for e in conn.events if e[0] >= first_read]
+        frame_reads = {read for read, obj, _ in events if obj in callbacks}
+        release_reads = [read for read, obj, opcode in events if obj in buffers and opcode == 0]
+        # Every commit but the first gave the other buffer back.
+        assert len(release_reads) >= 59, events
+        # Each came in the read that brought a frame callback, not in one of its own...
+        alone = [read for read in release_reads if read not in frame_reads]
+        assert len(alone) <= 3, (alone, events)
+        # ...so the client read its socket about once per frame, not twice.
+        assert reads <= 66, (reads, events)
+    assert comp.alive()
+
+
+def test_a_client_not_waiting_for_a_frame_gets_its_buffer_back_at_once(spectrum):
+    comp = spectrum(PACED)
+    with CountingConnection(comp.socket_path_for("red")) as conn:
+        window = conn.create_toplevel(320, 240, title="unpaced")
+        width, height = window.size
+        waits = []
+        for attempt in range(5):
+            buffers = [conn.create_buffer(window.shm, width, height, 0xFF30A030 + attempt)
+                       for _ in range(2)]
+            released = []
+            conn.handlers[buffers[0]] = lambda opcode, reader, r=released: r.append(True)
+            conn.attach_and_commit(window.surface, buffers[0], width, height)
+            conn.roundtrip()
+            start = time.monotonic()
+            # No frame callback asked for: nothing to wait for, nothing to carry it.
+            conn.attach_and_commit(window.surface, buffers[1], width, height)
+            conn.dispatch_until(lambda: bool(released), timeout=2)
+            waits.append(time.monotonic() - start)
+        # At once, not at the time limit that ends a hold (40 ms): a client drawing on
+        # buffer releases alone keeps its pace.
+        assert sorted(waits)[2] < 0.020, waits
