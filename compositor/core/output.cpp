@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "damage_limit.hpp"
 #include "frame_pacer.hpp"
 #include "server.hpp"
 #include "view.hpp"
@@ -60,6 +61,7 @@ Output::Output(Server& server, wlr_output* output) : server(server), output(outp
         const std::int64_t started = monotonic_ns();
         FramePacer& pacer = *this->server.pacer;
         pacer.frame_started(scene_output);
+        this->server.damage_limit->apply(scene_output->damage_ring);
         wlr_scene_output_commit(scene_output, nullptr);
         // Instead of wlr_scene_output_send_frame_done(): each callback when its client needs it.
         pacer.frame_committed(scene_output, started);

@@ -11,6 +11,7 @@
 #include "output.hpp"
 #include "request_tracker.hpp"
 #include "event_batcher.hpp"
+#include "damage_limit.hpp"
 #include "shm_access_pin.hpp"
 #include "supervisor_keeper.hpp"
 #include "view.hpp"
@@ -171,6 +172,7 @@ void Server::create_globals() {
     requests = std::make_unique<RequestTracker>(display);
     pacer = std::make_unique<FramePacer>(loop);
     pacer->set_enabled(config_.frame_pacing);
+    damage_limit = std::make_unique<DamageLimit>();
     events = std::make_unique<EventBatcher>(
         display, [this](const std::vector<wl_client*>& clients) { return pacer->all_wait_for_frame(clients); });
     compositor = wlr_compositor_create(display, 6, renderer);

@@ -21,6 +21,7 @@ class View;
 class CtlServer;
 class RequestTracker;
 class EventBatcher;
+class DamageLimit;
 class FramePacer;
 class ShmAccessPin;
 class DragIcon;
@@ -131,6 +132,8 @@ class Server {
     std::unique_ptr<RequestTracker> requests;
     // When each surface gets its frame callback (all outputs).
     std::unique_ptr<FramePacer> pacer;
+    // Many small damaged areas repainted as such, not as their bounding box.
+    std::unique_ptr<DamageLimit> damage_limit;
     // The main loop; holds back what a client waiting for its frame callback can read with it.
     std::unique_ptr<EventBatcher> events;
     std::unique_ptr<ShmAccessPin> shm_pin; // null if it could not be set up
