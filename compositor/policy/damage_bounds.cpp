@@ -50,10 +50,26 @@ std::vector<DamageBox> join_touching(const std::vector<DamageBox>& boxes) {
     return joined;
 }
 
+// [x1, x2) ranges on one row.
+using Spans = std::vector<std::pair<int, int>>;
+
+// Sorts `spans` and joins those that overlap or touch, as pixman does within a band.
+void join_spans(Spans& spans) {
+    std::sort(spans.begin(), spans.end());
+    std::size_t kept = 0;
+    for (const auto& span : spans) {
+        if (kept && span.first <= spans[kept - 1].second)
+            spans[kept - 1].second = std::max(spans[kept - 1].second, span.second);
+        else
+            spans[kept++] = span;
+    }
+    spans.resize(kept);
+}
+
 // Boxes stretched to one height [y1, y2): the spans of a band of the cover.
 struct Strip {
     int y1, y2;
-    std::vector<std::pair<int, int>> spans; // sorted, apart once joined
+    Spans spans; // sorted, apart once joined
 
     std::int64_t height() const { return y2 - y1; }
     std::int64_t area() const {
@@ -61,17 +77,8 @@ struct Strip {
         for (const auto& [x1, x2] : spans) width += x2 - x1;
         return width * height();
     }
-    // Sorts the spans and joins those that overlap or touch; how many are left.
     std::size_t join_spans() {
-        std::sort(spans.begin(), spans.end());
-        std::vector<std::pair<int, int>> joined;
-        for (const auto& span : spans) {
-            if (!joined.empty() && span.first <= joined.back().second)
-                joined.back().second = std::max(joined.back().second, span.second);
-            else
-                joined.push_back(span);
-        }
-        spans = std::move(joined);
+        policy::join_spans(spans);
         return spans.size();
     }
     // Joins the two spans with the narrowest gap between them.
@@ -105,22 +112,15 @@ std::size_t banded_rect_count(std::span<const DamageBox> boxes) {
     std::sort(ys.begin(), ys.end());
     ys.erase(std::unique(ys.begin(), ys.end()), ys.end());
     std::size_t count = 0;
-    std::vector<std::pair<int, int>> previous, spans;
+    Spans previous, spans;
     for (std::size_t k = 0; k + 1 < ys.size(); ++k) {
         spans.clear();
         for (const auto& box : boxes)
             if (box.x1 < box.x2 && box.y1 <= ys[k] && box.y2 >= ys[k + 1]) spans.emplace_back(box.x1, box.x2);
-        std::sort(spans.begin(), spans.end());
-        std::vector<std::pair<int, int>> joined;
-        for (const auto& span : spans) {
-            if (!joined.empty() && span.first <= joined.back().second)
-                joined.back().second = std::max(joined.back().second, span.second);
-            else
-                joined.push_back(span);
-        }
+        join_spans(spans);
         // A band like the one just above it extends those rectangles instead.
-        if (joined != previous) count += joined.size();
-        previous = std::move(joined);
+        if (spans != previous) count += spans.size();
+        std::swap(previous, spans);
     }
     return count;
 }
