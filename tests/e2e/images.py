@@ -7,8 +7,13 @@ write PPM, so these two small readers cover both host compositors.
 from __future__ import annotations
 
 import struct
+import sys
 import zlib
 from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "integration"))
+import pixels  # noqa: E402  (tests/integration/pixels.py)
 
 
 @dataclass
@@ -40,25 +45,9 @@ class Image:
 
 
 def read_ppm(data: bytes) -> Image:
-    """Binary P6 with maxval 255, as grim -t ppm writes it."""
-    fields: list[bytes] = []
-    pos = 0
-    while len(fields) < 4:
-        while data[pos : pos + 1].isspace():
-            pos += 1
-        if data[pos : pos + 1] == b"#":
-            pos = data.index(b"\n", pos) + 1
-            continue
-        end = pos
-        while not data[end : end + 1].isspace():
-            end += 1
-        fields.append(data[pos:end])
-        pos = end
-    magic, width, height, maxval = fields[0], int(fields[1]), int(fields[2]), int(fields[3])
-    if magic != b"P6" or maxval != 255:
-        raise ValueError(f"unsupported PPM ({magic!r}, maxval {maxval})")
-    pos += 1  # the single whitespace after maxval
-    return Image(width, height, data[pos : pos + width * height * 3])
+    """Binary P6 with maxval 255, as grim -t ppm writes it: the integration tests' parser."""
+    parsed = pixels.Image.from_ppm(data)
+    return Image(parsed.width, parsed.height, parsed.rgb)
 
 
 def _paeth(a: int, b: int, c: int) -> int:
