@@ -17,12 +17,6 @@ bool touch(const DamageBox& a, const DamageBox& b) {
     return a.x1 <= b.x2 && b.x1 <= a.x2 && a.y1 <= b.y2 && b.y1 <= a.y2;
 }
 
-// What merging costs: the area the bounding box covers beyond the two boxes (negative
-// when they overlap, so overlapping boxes go first).
-std::int64_t merge_cost(const DamageBox& a, const DamageBox& b) {
-    return bounding(a, b).area() - a.area() - b.area();
-}
-
 int find(std::vector<int>& parent, int i) {
     while (parent[i] != i) i = parent[i] = parent[parent[i]];
     return i;
