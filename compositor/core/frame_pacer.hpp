@@ -37,8 +37,8 @@ class FramePacer {
     void output_destroyed(wlr_scene_output* output);
 
     // Whether every one of `clients` asked for a frame callback on a surface an output showed
-    // in its latest frame, and has not had it yet: it will, at that output's next frame or
-    // when held back until (EventBatcher holds their other events for it).
+    // in its latest frame, and has not had it yet: it gets it at that output's next frame, or
+    // when the pacer sends what it held back (EventBatcher holds their other events for it).
     bool all_wait_for_frame(const std::vector<wl_client*>& clients);
 
     // Callbacks this close to one falling due are sent with it.

@@ -5,13 +5,13 @@
 #include <format>
 
 #include "ctl_server.hpp"
+#include "damage_limit.hpp"
 #include "drag_icon.hpp"
+#include "event_batcher.hpp"
 #include "frame_pacer.hpp"
 #include "keyboard.hpp"
 #include "output.hpp"
 #include "request_tracker.hpp"
-#include "event_batcher.hpp"
-#include "damage_limit.hpp"
 #include "shm_access_pin.hpp"
 #include "supervisor_keeper.hpp"
 #include "view.hpp"
@@ -263,7 +263,7 @@ int Server::run() {
 
 void Server::quit(int status) {
     exit_status = status;
-    events->stop();
+    if (events) events->stop();
 }
 
 void Server::setup_signals() {
