@@ -10,6 +10,7 @@
 #include "event_batcher.hpp"
 #include "frame_pacer.hpp"
 #include "keyboard.hpp"
+#include "notice/notice.hpp"
 #include "output.hpp"
 #include "request_tracker.hpp"
 #include "shm_access_pin.hpp"
@@ -188,6 +189,7 @@ void Server::create_globals() {
     view_layer = wlr_scene_tree_create(&scene->tree);
     drag_layer = wlr_scene_tree_create(&scene->tree);
     overlay_layer = wlr_scene_tree_create(&scene->tree);
+    session_notice = std::make_unique<NoticeOverlay>(*this, 110);
 
     xdg_shell = wlr_xdg_shell_create(display, 6);
     new_toplevel_.connect(&xdg_shell->events.new_toplevel,

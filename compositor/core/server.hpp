@@ -26,6 +26,7 @@ class FramePacer;
 class ShmAccessPin;
 class DragIcon;
 class SupervisorKeeper;
+class NoticeOverlay;
 struct Vm;
 struct ClientInfo;
 // --- clipboard --- (defined in clipboard/clipboard_system.hpp)
@@ -139,6 +140,8 @@ class Server {
     std::unique_ptr<ShmAccessPin> shm_pin; // null if it could not be set up
     std::unique_ptr<DragIcon> drag_icon;   // the icon of the drag under way, if it has one
     std::unique_ptr<SupervisorKeeper> vmbridge; // with --vmbridge: kept running
+    // The session's own notices (the supervisor stopping), below the clipboard's.
+    std::unique_ptr<NoticeOverlay> session_notice;
     // Set while add_virtual_output() creates an output: its size beats the [[output]] config.
     std::optional<std::pair<int, int>> pending_virtual_size;
     std::vector<wl_client*> doomed_clients; // to be disconnected once the dispatch ends

@@ -1,6 +1,7 @@
 #include "supervisor_keeper.hpp"
 
 #include <csignal>
+#include <format>
 #include <unistd.h>
 
 extern "C" { // glibc's header declares these without C linkage for C++
@@ -8,6 +9,7 @@ extern "C" { // glibc's header declares these without C linkage for C++
 }
 
 #include "frame_pacer.hpp" // monotonic_ns
+#include "notice/notice.hpp"
 #include "restart_backoff.hpp"
 #include "server.hpp"
 
@@ -59,6 +61,13 @@ void SupervisorKeeper::exited() {
                            "starting it again in %d s", pid_, ran_s, delay_s_);
     else
         wlr_log(WLR_ERROR, "VM supervisor could not be started; trying again in %d s", delay_s_);
+    // On screen too: every VM window just went, and the user should know why and that they
+    // come back.
+    if (server_.session_notice)
+        server_.session_notice->show(
+            std::format("The VM supervisor {}; starting it again in {} s, and its VMs with it",
+                        pid_ > 0 ? "stopped" : "could not be started", delay_s_),
+            NoticeOverlay::Style::Error, NoticeOverlay::error_accent, notice_ms);
     pid_ = -1;
     if (restart_) wl_event_source_timer_update(restart_, delay_s_ * 1000);
 }

@@ -1,7 +1,7 @@
 // Keeps the session's VM supervisor (spectrum-vmbridge) running: it is watched through a
 // pidfd and, if it dies, started again (its VMs die with it and come back with the new one)
 // after policy::restart_delay_s — 1 s, doubling up to 30 s while it keeps dying within a
-// minute of its start. Destroyed with the compositor: the supervisor gets SIGTERM and stops
+// minute of its start; a notice on screen says so. Destroyed with the compositor: the supervisor gets SIGTERM and stops
 // its VMs (power button first, then forced).
 #pragma once
 
@@ -22,6 +22,9 @@ class SupervisorKeeper {
     ~SupervisorKeeper();
     SupervisorKeeper(const SupervisorKeeper&) = delete;
     SupervisorKeeper& operator=(const SupervisorKeeper&) = delete;
+
+    // How long the notice that it stopped stays on screen.
+    static constexpr std::uint32_t notice_ms = 10'000;
 
   private:
     void start();

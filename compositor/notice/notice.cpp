@@ -13,7 +13,6 @@ namespace {
 constexpr int border_width = 3;
 constexpr int padding_x = 12, padding_y = 8;
 constexpr int label_inset = 6; // render_label's own left padding, added back on the right
-constexpr int top_margin = 40;
 
 void set_color(wlr_scene_rect* rect, config::Color color) {
     const float rgba[4] = {color.red(), color.green(), color.blue(), 1.0f};
@@ -22,7 +21,7 @@ void set_color(wlr_scene_rect* rect, config::Color color) {
 
 } // namespace
 
-NoticeOverlay::NoticeOverlay(Server& server) : server_(server) {
+NoticeOverlay::NoticeOverlay(Server& server, int top) : server_(server), top_(top) {
     tree_ = wlr_scene_tree_create(server.overlay_layer);
     const float none[4] = {0, 0, 0, 0};
     border_ = wlr_scene_rect_create(tree_, 0, 0, none);
@@ -74,7 +73,7 @@ void NoticeOverlay::show(std::string text, Style style, config::Color accent, ui
     const int label_h = text_h + 2;
     const int width = label_w + 2 * (border_width + padding_x);
     const int height = label_h + 2 * (border_width + padding_y);
-    box_ = {area.x + (area.width - width) / 2, area.y + top_margin, width, height};
+    box_ = {area.x + (area.width - width) / 2, area.y + top_, width, height};
 
     wlr_scene_node_set_position(&tree_->node, box_.x, box_.y);
     set_color(border_, style == Style::Error ? error_accent : accent);

@@ -1,6 +1,7 @@
 // The compositor's own notices: one line of text in a box with a coloured border, drawn in
 // the overlay layer above every window, so no VM can draw over it or fake it. Clipboard
-// transfers use it to say what moved (or why nothing did), and for the confirm prompt.
+// transfers use one to say what moved (or why nothing did), and for the confirm prompt;
+// the session another, lower down, to say its VM supervisor stopped.
 #pragma once
 
 #include <cstdint>
@@ -18,7 +19,8 @@ class NoticeOverlay {
   public:
     enum class Style { Info, Error };
 
-    explicit NoticeOverlay(Server& server);
+    // `top`: pixels from the top of the output to the notice.
+    explicit NoticeOverlay(Server& server, int top = 40);
     ~NoticeOverlay();
     NoticeOverlay(const NoticeOverlay&) = delete;
     NoticeOverlay& operator=(const NoticeOverlay&) = delete;
@@ -40,6 +42,7 @@ class NoticeOverlay {
     void teardown();
 
     Server& server_;
+    int top_;
     wlr_scene_tree* tree_ = nullptr;
     wlr_scene_rect* border_ = nullptr;
     wlr_scene_rect* fill_ = nullptr;

@@ -9,6 +9,7 @@ import shutil
 import signal
 import stat
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -16,6 +17,9 @@ from pathlib import Path
 import pytest
 
 from vmbridge_env import VMBRIDGE, Session, stop_process, wait_for
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "integration"))
+import pixels  # noqa: E402  (tests/integration/pixels.py: screenshot pixels)
 
 
 @pytest.fixture
@@ -162,10 +166,20 @@ def running(pid: int) -> bool:
     return stat_line.rsplit(")", 1)[1].split()[0] != "Z"
 
 
+def amber_pixels(session: Session) -> int:
+    """Pixels of the compositor's error notices' border colour (#f5a623) on its screen."""
+    shot = subprocess.run(["grim", "-t", "ppm", "-"], env=session.env(WAYLAND_DISPLAY="wayland-vmb"),
+                          capture_output=True, timeout=15)
+    assert shot.returncode == 0, shot.stderr.decode(errors="replace")
+    image = pixels.Image.from_ppm(shot.stdout)
+    return image.count(pixels.Rect(0, 0, image.width, image.height), lambda rgb: rgb == (0xF5, 0xA6, 0x23))
+
+
 def test_the_compositor_keeps_its_supervisor_running(tmp_path: Path, session: Session):
     """Started with --vmbridge (as spectrum-session does), the compositor starts the
     supervisor again when it dies: after 1 s, then 2 s if it dies again within a minute; the
-    new one answers spectrumctl. When the compositor goes, the supervisor goes too."""
+    new one answers spectrumctl. A notice on screen says it stopped. When the compositor
+    goes, the supervisor goes too."""
     config = tmp_path / "spectrum.toml"
     config.write_text(f'state_dir = "{tmp_path}/state"\n')
     session.start_compositor(config, "wayland-vmb", "--vmbridge",
@@ -179,11 +193,15 @@ def test_the_compositor_keeps_its_supervisor_running(tmp_path: Path, session: Se
         return session.ctl("vm", "list", check=False).returncode == 0
 
     wait_for(lambda: started() and answering(), 30, "the supervisor")
+    assert amber_pixels(session) == 0, "a notice before anything happened"
     waits = []
     for kill in (1, 2):
         before = started()
         os.kill(before[-1], signal.SIGKILL)
         killed_at = time.monotonic()
+        if kill == 1:
+            # Every VM window just went: the screen says why, in the compositor's own notice.
+            wait_for(lambda: amber_pixels(session) > 200, 5, "the notice that the supervisor stopped")
         wait_for(lambda: len(started()) > len(before), 15, f"the supervisor started again ({kill})")
         waits.append(time.monotonic() - killed_at)
         assert started()[-1] != before[-1]
