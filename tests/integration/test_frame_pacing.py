@@ -172,6 +172,7 @@ def test_a_client_not_waiting_for_a_frame_gets_its_buffer_back_at_once(spectrum)
             conn.attach_and_commit(window.surface, buffers[1], width, height)
             conn.dispatch_until(lambda: bool(released), timeout=2)
             waits.append(time.monotonic() - start)
-        # At once, not at the time limit that ends a hold (40 ms): a client drawing on
-        # buffer releases alone keeps its pace.
-        assert sorted(waits)[2] < 0.020, waits
+        # At once, not at the time limit that ends a hold (40 ms from the commit): a client
+        # drawing on buffer releases alone keeps its pace. (30 ms leaves room for a loaded
+        # machine; a held release could not come before 40.)
+        assert sorted(waits)[2] < 0.030, waits
