@@ -44,8 +44,11 @@ void DamageLimit::apply(wlr_damage_ring& ring) {
     // wlr_damage_ring_rotate_buffer() repaints a buffer's own backlog joined with the
     // current damage: give every buffer that union now, bounded, so whichever the swapchain
     // hands out next stays within the limit too.
+    // A buffer with no backlog gets the current damage alone, already bounded: nothing to do
+    // (the headless output's one buffer, every frame).
     wlr_damage_ring_buffer* entry;
     wl_list_for_each(entry, &ring.buffers, link) {
+        if (!pixman_region32_not_empty(&entry->damage)) continue;
         pixman_region32_union(&entry->damage, &entry->damage, &ring.current);
         bound(entry->damage);
     }

@@ -189,7 +189,7 @@ void Server::create_globals() {
     view_layer = wlr_scene_tree_create(&scene->tree);
     drag_layer = wlr_scene_tree_create(&scene->tree);
     overlay_layer = wlr_scene_tree_create(&scene->tree);
-    session_notice = std::make_unique<NoticeOverlay>(*this, 110);
+    session_notice = std::make_unique<NoticeOverlay>(*this, NoticeOverlay::second_row);
 
     xdg_shell = wlr_xdg_shell_create(display, 6);
     new_toplevel_.connect(&xdg_shell->events.new_toplevel,

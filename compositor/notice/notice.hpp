@@ -19,8 +19,10 @@ class NoticeOverlay {
   public:
     enum class Style { Info, Error };
 
-    // `top`: pixels from the top of the output to the notice.
-    explicit NoticeOverlay(Server& server, int top = 40);
+    // `top`: pixels from the top of the output to the notice. The clipboard's notices take
+    // the first row; the session's go on the second, so neither ever covers the other.
+    static constexpr int first_row = 40, second_row = 110;
+    explicit NoticeOverlay(Server& server, int top = first_row);
     ~NoticeOverlay();
     NoticeOverlay(const NoticeOverlay&) = delete;
     NoticeOverlay& operator=(const NoticeOverlay&) = delete;
