@@ -8,10 +8,12 @@
 #include "damage_limit.hpp"
 #include "drag_icon.hpp"
 #include "event_batcher.hpp"
+#include "fd_limit.hpp"
 #include "frame_pacer.hpp"
 #include "keyboard.hpp"
 #include "notice/notice.hpp"
 #include "output.hpp"
+#include "request_limits.hpp"
 #include "request_tracker.hpp"
 #include "shm_access_pin.hpp"
 #include "supervisor_keeper.hpp"
@@ -42,6 +44,7 @@ Server::~Server() {
     ctl.reset();
     for (auto* source : signal_sources_) wl_event_source_remove(source);
     requests.reset();
+    request_limits.reset();
     events.reset(); // asks the pacer
     pacer.reset();
     shm_pin.reset();
@@ -81,6 +84,7 @@ Server::~Server() {
 }
 
 bool Server::start(const std::string& socket_name) {
+    fd_limit::raise_soft_limit();
     display = wl_display_create();
     loop = wl_display_get_event_loop(display);
     // Transports forward bursts of guest traffic; give them room before libwayland drops
