@@ -59,8 +59,11 @@ def request(comp, data: bytes, newline: bool = True) -> bytes:
         except (BrokenPipeError, ConnectionResetError):
             pass  # an oversized request is answered (and closed) before it is all sent
         reply = b""
-        while chunk := s.recv(65536):
-            reply += chunk
+        try:
+            while chunk := s.recv(65536):
+                reply += chunk
+        except ConnectionResetError:
+            pass  # closed with our unread bytes in its queue: the reply came before the reset
         return reply
 
 
