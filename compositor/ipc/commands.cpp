@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "clipboard/clipboard_system.hpp"
+#include "ctl_request.hpp"
 #include "ctl_server.hpp"
 #include "output.hpp"
 #include "server.hpp"
@@ -66,14 +67,7 @@ json vms_json(Server& server) {
     return list;
 }
 
-json error(const std::string& message) { return {{"ok", false}, {"error", message}}; }
-
-View* target_view(Server& server, const json& request, std::string& why) {
-    if (!request.contains("id") || !request["id"].is_number_unsigned()) {
-        why = "a window id is required";
-        return nullptr;
-    }
-    const auto id = request["id"].get<unsigned>();
+View* target_view(Server& server, std::uint32_t id, std::string& why) {
     View* view = server.view_by_id(id);
     if (!view || !view->mapped()) why = std::format("no window with id {}", id);
     return view && view->mapped() ? view : nullptr;
@@ -82,24 +76,29 @@ View* target_view(Server& server, const json& request, std::string& why) {
 } // namespace
 
 std::string handle_ctl_request(Server& server, const std::string& text) {
-    const json request = json::parse(text, nullptr, false);
-    if (request.is_discarded() || !request.is_object() || !request.contains("command") ||
-        !request["command"].is_string())
-        return error("malformed request").dump();
-    const std::string command = request["command"];
+    const auto parsed = parse_ctl_request(text);
+    if (!parsed) return ctl_error_reply(parsed.error());
+    const CtlRequest& request = *parsed;
+    using Command = CtlRequest::Command;
 
     json reply = {{"ok", true}};
-    if (command == "windows") {
+    switch (request.command) {
+    case Command::Windows:
         reply["windows"] = windows_json(server);
-    } else if (command == "vms") {
+        break;
+    case Command::Vms:
         reply["vms"] = vms_json(server);
-    } else if (command == "focus" || command == "close") {
+        break;
+    case Command::Focus:
+    case Command::Close: {
         std::string why;
-        View* view = target_view(server, request, why);
-        if (!view) return error(why).dump();
-        if (command == "focus") server.focus_view(view);
+        View* view = target_view(server, request.id, why);
+        if (!view) return ctl_error_reply(why);
+        if (request.command == Command::Focus) server.focus_view(view);
         else view->close();
-    } else if (command == "outputs") {
+        break;
+    }
+    case Command::Outputs: {
         json list = json::array();
         for (auto& output : server.outputs) {
             wlr_box box{};
@@ -108,29 +107,34 @@ std::string handle_ctl_request(Server& server, const std::string& text) {
                             {"width", box.width}, {"height", box.height}, {"scale", output->output->scale}});
         }
         reply["outputs"] = list;
-    } else if (command == "output-add") {
-        const int width = request.value("width", 1280), height = request.value("height", 720);
-        auto name = server.add_virtual_output(width, height);
-        if (!name) return error(name.error()).dump();
+        break;
+    }
+    case Command::OutputAdd: {
+        auto name = server.add_virtual_output(request.width, request.height);
+        if (!name) return ctl_error_reply(name.error());
         reply["name"] = *name;
-    } else if (command == "output-remove") {
-        if (!request.contains("name") || !request["name"].is_string()) return error("an output name is required").dump();
-        if (auto ok = server.remove_virtual_output(request["name"]); !ok) return error(ok.error()).dump();
-    } else if (command == "clipboard") {
+        break;
+    }
+    case Command::OutputRemove:
+        if (auto ok = server.remove_virtual_output(request.name); !ok) return ctl_error_reply(ok.error());
+        break;
+    case Command::Clipboard:
         reply["clipboard"] = clipboard_status(server);
-    } else if (command == "info") {
+        break;
+    case Command::Info:
         reply["config"] = server.config_path_;
         reply["config_source"] = server.config().source;
         reply["state_dir"] = server.config().state_dir.string();
         reply["socket"] = server.socket_name_;
-    } else if (command == "quit") {
+        break;
+    case Command::Quit:
         server.quit(0);
-    } else if (command == "reload") {
-        if (auto failure = server.reload()) return error(*failure).dump();
-    } else {
-        return error(std::format("unknown command \"{}\"", command)).dump();
+        break;
+    case Command::Reload:
+        if (auto failure = server.reload()) return ctl_error_reply(*failure);
+        break;
     }
-    return reply.dump();
+    return ctl_reply_text(reply);
 }
 
 } // namespace spectrum

@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "ctl_request.hpp"
 #include "server.hpp"
 
 namespace spectrum {
@@ -64,19 +65,38 @@ int CtlServer::handle_listen(int fd, uint32_t, void* data) {
     for (;;) {
         int client = accept4(fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (client < 0) break;
-        auto connection = std::make_unique<Connection>();
-        connection->fd = client;
-        connection->owner = self;
-        connection->source = wl_event_loop_add_fd(self->server_.loop, client, WL_EVENT_READABLE,
-                                                  &CtlServer::handle_client, connection.get());
-        self->connections_.push_back(std::move(connection));
+        try {
+            auto connection = std::make_unique<Connection>();
+            connection->fd = client;
+            connection->owner = self;
+            self->connections_.reserve(self->connections_.size() + 1);
+            connection->source = wl_event_loop_add_fd(self->server_.loop, client, WL_EVENT_READABLE,
+                                                      &CtlServer::handle_client, connection.get());
+            self->connections_.push_back(std::move(connection));
+        } catch (const std::exception& e) { // nothing unwinds into the event loop
+            wlr_log(WLR_ERROR, "control socket: cannot take a connection (%s)", e.what());
+            close(client);
+        }
     }
     return 0;
 }
 
 int CtlServer::handle_client(int fd, uint32_t mask, void* data) {
     auto* connection = static_cast<Connection*>(data);
-    CtlServer* self = connection->owner;
+    // The event loop is C: nothing may unwind into it. Whatever a request does, the last
+    // resort is one log line and an error reply, never std::terminate.
+    try {
+        return connection->owner->serve(connection, fd, mask);
+    } catch (const std::exception& e) {
+        wlr_log(WLR_ERROR, "control socket: a request failed (%s); answered with an error", e.what());
+    } catch (...) {
+        wlr_log(WLR_ERROR, "control socket: a request failed; answered with an error");
+    }
+    connection->owner->send_reply(connection, fd, ctl_error_reply("internal error"));
+    return 0;
+}
+
+int CtlServer::serve(Connection* connection, int fd, uint32_t mask) {
     char chunk[4096];
     for (;;) {
         const ssize_t n = read(fd, chunk, sizeof chunk);
@@ -92,11 +112,16 @@ int CtlServer::handle_client(int fd, uint32_t mask, void* data) {
     }
     std::string reply;
     if (connection->buffer.size() > max_request) {
-        reply = R"({"ok":false,"error":"request too large"})";
+        reply = ctl_error_reply("request too large");
     } else {
         const auto end = connection->buffer.find('\n');
-        reply = handle_ctl_request(self->server_, connection->buffer.substr(0, end));
+        reply = handle_ctl_request(server_, connection->buffer.substr(0, end));
     }
+    send_reply(connection, fd, std::move(reply));
+    return 0;
+}
+
+void CtlServer::send_reply(Connection* connection, int fd, std::string reply) noexcept {
     reply += '\n';
     // The reply is small and the peer is waiting for it; a short blocking send is fine.
     const int flags = fcntl(fd, F_GETFL);
@@ -109,11 +134,10 @@ int CtlServer::handle_client(int fd, uint32_t mask, void* data) {
         if (n <= 0) break;
         sent += static_cast<std::size_t>(n);
     }
-    self->finish(connection);
-    return 0;
+    finish(connection);
 }
 
-void CtlServer::finish(Connection* connection) {
+void CtlServer::finish(Connection* connection) noexcept {
     wl_event_source_remove(connection->source);
     close(connection->fd);
     std::erase_if(connections_, [connection](const auto& c) { return c.get() == connection; });

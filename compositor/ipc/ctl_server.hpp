@@ -30,7 +30,10 @@ class CtlServer {
     static int handle_client(int fd, uint32_t mask, void* data);
 
     struct Connection;
-    void finish(Connection* connection);
+    int serve(Connection* connection, int fd, uint32_t mask);
+    // Sends `reply` and a newline, then closes the connection.
+    void send_reply(Connection* connection, int fd, std::string reply) noexcept;
+    void finish(Connection* connection) noexcept;
 
     Server& server_;
     std::unique_ptr<UnixListener> listener_;
@@ -38,7 +41,8 @@ class CtlServer {
     std::vector<std::unique_ptr<Connection>> connections_;
 };
 
-// The request handler, separate from the socket plumbing: JSON in, JSON out.
+// The request handler, separate from the socket plumbing: JSON in, JSON out. Parsing and
+// checking are parse_ctl_request() (ctl_request.hpp), which needs no Server.
 std::string handle_ctl_request(Server& server, const std::string& request);
 
 } // namespace spectrum

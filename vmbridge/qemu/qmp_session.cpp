@@ -18,7 +18,13 @@ void QmpSession::feed(std::string_view bytes) {
          end = input_.find('\n', start)) {
         std::string_view line(input_.data() + start, end - start);
         start = end + 1;
-        handle_line(line);
+        try {
+            handle_line(line);
+        } catch (const nlohmann::json::exception& e) {
+            // A field of an unexpected type ({"error": 1}, an event's "data" that is not an
+            // object): a protocol error that ends this session, never the supervisor.
+            fail(std::format("QEMU sent a QMP message of an unexpected shape ({})", e.what()));
+        }
         if (phase_ == Phase::Failed) return;
     }
     input_.erase(0, start);

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <format>
+#include <print>
 #include <sys/epoll.h>
 #include <sys/file.h>
 #include <sys/socket.h>
@@ -69,15 +70,39 @@ void ControlServer::accept_all() {
     for (;;) {
         const int client = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (client < 0) return;
-        const std::uint64_t id = next_id_++;
-        Connection connection;
-        connection.fd = client;
-        connection.watch = loop_.watch(client, EPOLLIN | EPOLLRDHUP, [this, id](std::uint32_t) { read_from(id); });
-        connections_.emplace(id, std::move(connection));
+        try {
+            const std::uint64_t id = next_id_++;
+            Connection connection;
+            connection.fd = client;
+            connection.watch = loop_.watch(client, EPOLLIN | EPOLLRDHUP, [this, id](std::uint32_t) { read_from(id); });
+            connections_.emplace(id, std::move(connection));
+        } catch (const std::exception& e) { // nothing unwinds into the event loop
+            std::println(stderr, "spectrum-vmbridge: control socket: cannot take a connection ({})", e.what());
+            close(client);
+        }
     }
 }
 
 void ControlServer::read_from(std::uint64_t id) {
+    // The last resort: whatever a request does, one log line and an error reply, never an
+    // exception out of the event loop (which would end the supervisor and every VM).
+    try {
+        serve(id);
+        return;
+    } catch (const std::exception& e) {
+        std::println(stderr, "spectrum-vmbridge: control socket: a request failed ({}); answered with an error",
+                     e.what());
+    } catch (...) {
+        std::println(stderr, "spectrum-vmbridge: control socket: a request failed; answered with an error");
+    }
+    try {
+        reply(id, {{"ok", false}, {"error", "internal error"}});
+    } catch (...) {
+        drop(id);
+    }
+}
+
+void ControlServer::serve(std::uint64_t id) {
     auto it = connections_.find(id);
     if (it == connections_.end()) return;
     Connection& c = it->second;
@@ -107,19 +132,19 @@ void ControlServer::read_from(std::uint64_t id) {
         return; // wait for the rest of the line
     }
     c.answered = true; // one request per connection
-    const auto request = nlohmann::json::parse(c.buffer.substr(0, end), nullptr, false);
-    if (request.is_discarded() || !request.is_object() || !request.contains("command") ||
-        !request["command"].is_string()) {
-        reply(id, {{"ok", false}, {"error", "malformed request"}});
+    const auto request = parse_control_request(std::string_view(c.buffer).substr(0, end));
+    if (!request) {
+        reply(id, {{"ok", false}, {"error", request.error()}});
         return;
     }
-    handler_(request, [this, id](const nlohmann::json& answer) { reply(id, answer); });
+    handler_(*request, [this, id](const nlohmann::json& answer) { reply(id, answer); });
 }
 
 void ControlServer::reply(std::uint64_t id, const nlohmann::json& answer) {
     auto it = connections_.find(id);
     if (it == connections_.end()) return; // the client hung up while waiting
-    const std::string text = answer.dump() + "\n";
+    // Never throws: a string that is not UTF-8 (a guest's bytes) is replaced, not fatal.
+    const std::string text = control_reply_text(answer) + "\n";
     // Small replies to a waiting peer: a short blocking send is simpler than buffering.
     const int fd = it->second.fd;
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);

@@ -4,6 +4,7 @@
 // (`vm stop` answers once the VM is down); the connection waits for it.
 #pragma once
 
+#include "control_request.hpp"
 #include "event_loop.hpp"
 
 #include <cstdint>
@@ -21,7 +22,9 @@ class ControlServer {
   public:
     // Sends the reply on the request's connection; callable once, at any later time.
     using Respond = std::function<void(const nlohmann::json& reply)>;
-    using Handler = std::function<void(const nlohmann::json& request, Respond respond)>;
+    // Receives only requests that parse_control_request() accepted; a bad one is answered
+    // with an error here and never reaches it.
+    using Handler = std::function<void(const ControlRequest& request, Respond respond)>;
 
     static std::expected<std::unique_ptr<ControlServer>, std::string>
     create(EventLoop& loop, const std::filesystem::path& path, Handler handler);
@@ -41,6 +44,7 @@ class ControlServer {
     ControlServer(EventLoop& loop, Handler handler) : loop_(loop), handler_(std::move(handler)) {}
     void accept_all();
     void read_from(std::uint64_t id);
+    void serve(std::uint64_t id);
     void reply(std::uint64_t id, const nlohmann::json& reply);
     void drop(std::uint64_t id);
 

@@ -9,9 +9,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::size_t kDefaultLogLines = 50;
-constexpr std::size_t kMaxLogLines = 5000;
-
 json failure(const std::string& message) {
     return {{"ok", false}, {"error", message}};
 }
@@ -32,7 +29,7 @@ json status_json(const VmRunner::Status& s) {
 }
 
 std::expected<void, std::string> Supervisor::listen(const std::filesystem::path& socket) {
-    auto server = ControlServer::create(loop_, socket, [this](const json& request, ControlServer::Respond respond) {
+    auto server = ControlServer::create(loop_, socket, [this](const ControlRequest& request, ControlServer::Respond respond) {
         handle(request, std::move(respond));
     });
     if (!server) return std::unexpected(server.error());
@@ -50,12 +47,7 @@ void Supervisor::autostart(const config::Config& config) {
     }
 }
 
-VmRunner* Supervisor::find(const json& request, std::string& error) {
-    if (!request.contains("name") || !request["name"].is_string()) {
-        error = "a VM name is required";
-        return nullptr;
-    }
-    const std::string name = request["name"];
+VmRunner* Supervisor::find(const std::string& name, std::string& error) {
     auto it = runners_.find(name);
     if (it == runners_.end()) {
         error = std::format("no VM named \"{}\" in the config", name);
@@ -64,26 +56,23 @@ VmRunner* Supervisor::find(const json& request, std::string& error) {
     return it->second.get();
 }
 
-void Supervisor::handle(const json& request, ControlServer::Respond respond) {
-    const std::string command = request["command"];
-    if (command == "list") {
+void Supervisor::handle(const ControlRequest& request, ControlServer::Respond respond) {
+    using Command = ControlRequest::Command;
+    const Command command = request.command;
+    if (command == Command::List) {
         json vms = json::array();
         for (const auto& [name, runner] : runners_)
             vms.push_back(status_json(runner->status()));
         respond({{"ok", true}, {"vms", vms}});
         return;
     }
-    if (command != "start" && command != "stop" && command != "logs") {
-        respond(failure(std::format("unknown command \"{}\"", command)));
-        return;
-    }
     std::string error;
-    VmRunner* runner = find(request, error);
+    VmRunner* runner = find(request.name, error);
     if (!runner) {
         respond(failure(error));
         return;
     }
-    if (command == "start") {
+    if (command == Command::Start) {
         if (shutting_down_) {
             respond(failure("the supervisor is shutting down"));
             return;
@@ -93,12 +82,10 @@ void Supervisor::handle(const json& request, ControlServer::Respond respond) {
             return;
         }
         respond({{"ok", true}, {"vm", status_json(runner->status())}});
-    } else if (command == "stop") {
+    } else if (command == Command::Stop) {
         runner->stop([runner, respond] { respond({{"ok", true}, {"vm", status_json(runner->status())}}); });
     } else {
-        std::size_t lines = kDefaultLogLines;
-        if (request.contains("lines") && request["lines"].is_number_unsigned())
-            lines = std::min<std::size_t>(request["lines"].get<std::size_t>(), kMaxLogLines);
+        const std::size_t lines = request.lines; // checked and capped by parse_control_request
         respond({{"ok", true}, {"path", runner->log().path().string()}, {"log", runner->log().tail(lines)}});
     }
 }

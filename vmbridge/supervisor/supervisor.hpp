@@ -24,11 +24,11 @@ class Supervisor {
     void shut_down();
     bool shutting_down() const { return shutting_down_; }
 
-    // JSON in, JSON out (possibly later): list, start, stop, logs.
-    void handle(const nlohmann::json& request, ControlServer::Respond respond);
+    // A checked request in, JSON out (possibly later): list, start, stop, logs.
+    void handle(const ControlRequest& request, ControlServer::Respond respond);
 
   private:
-    VmRunner* find(const nlohmann::json& request, std::string& error);
+    VmRunner* find(const std::string& name, std::string& error);
     void stop_loop_when_all_down();
 
     EventLoop& loop_;

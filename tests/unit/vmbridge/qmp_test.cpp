@@ -103,6 +103,24 @@ TEST(QmpSession, NotQmpFailsAndPendingCallbacksHearOfIt) {
     EXPECT_EQ(other.phase(), QmpSession::Phase::Failed);
 }
 
+TEST(QmpSession, FieldsOfTheWrongTypeFailTheSessionWithoutThrowing) {
+    // Each was an uncaught nlohmann::json::type_error out of the supervisor's event loop.
+    const std::vector<std::vector<std::string>> conversations = {
+        {R"({"QMP": {"version": 1}})" "\n", R"({"id": "negotiate", "error": 1})" "\n"},
+        {std::string(kGreeting), R"({"id": "negotiate", "error": {"desc": 7}})" "\n"},
+        {std::string(kGreeting), R"({"return": {}, "id": "negotiate"})" "\n", R"({"id": "spectrum-1", "error": []})" "\n"},
+    };
+    for (const auto& lines : conversations) {
+        QmpSession session;
+        std::string failure;
+        session.on_failure = [&](const std::string& why) { failure = why; };
+        session.execute("quit", nullptr, [](const QmpSession::Reply&) {});
+        for (const auto& line : lines) EXPECT_NO_THROW(session.feed(line)) << line;
+        EXPECT_EQ(session.phase(), QmpSession::Phase::Failed) << lines.back();
+        EXPECT_FALSE(failure.empty());
+    }
+}
+
 TEST(QmpSession, EndlessLineIsRefused) {
     QmpSession session;
     session.feed(std::string(QmpSession::kMaxLine + 1, 'x'));
