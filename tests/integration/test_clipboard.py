@@ -135,28 +135,37 @@ def nothing_copied(result: subprocess.CompletedProcess) -> bool:
 
 
 def test_a_selection_stays_in_its_vm(desk):
-    secret = b"red's secret \xe2\x9c\x93"
-    desk.copy_in("red", secret)
-    assert desk.paste_in("red").stdout == secret  # the VM itself can paste it
+    # A payload per domain, none a part of another: a read of the wrong one cannot pass.
+    red, blue, host = b"red's secret \xe2\x9c\x93 4c1f", b"blue's own 9e07", b"host's own 52ad"
+    desk.copy_in("red", red)
+    assert desk.paste_in("red").stdout == red  # the VM itself can paste it
 
-    blue = desk.paste_in("blue")
-    assert nothing_copied(blue), blue
-    host = desk.paste_in(None)
-    assert secret not in host.stdout, "the host read red's selection"
+    got = desk.paste_in("blue")
+    assert nothing_copied(got), got
+
+    # A host tool reads over data-control, which sees the seat's selection: red's while
+    # red has the focus. The compositor must not hand it red's bytes.
+    desk.focus("red")
+    got = desk.paste_in(None)
+    assert red not in got.stdout, "the host read red's selection while red had the focus"
+    assert got.stdout == b"", got
 
     # Each VM keeps its own last selection as focus moves between them.
-    desk.copy_in("blue", b"blue's own")
-    assert desk.paste_in("red").stdout == secret
-    assert desk.paste_in("blue").stdout == b"blue's own"
+    desk.copy_in("blue", blue)
+    assert desk.paste_in("red").stdout == red
+    assert desk.paste_in("blue").stdout == blue
     # So does the host: a host copy (over data-control) is neither seen by a VM nor
     # replaced by one, and the host reads its own when a host window has the focus.
-    host_copy = desk.comp.spawn(["wl-copy", "host's own"], None, name="wl-copy-host")
+    host_copy = desk.comp.spawn(["wl-copy", host.decode()], None, name="wl-copy-host")
     assert host_copy.wait(timeout=20) == 0, host_copy.output()
-    assert desk.paste_in("red").stdout == secret
-    assert desk.paste_in("blue").stdout == b"blue's own"
-    assert b"host's own" not in desk.paste_in(None).stdout  # blue has the focus
+    assert desk.paste_in("red").stdout == red
+    assert desk.paste_in("blue").stdout == blue
+    # blue has the focus: the host reads neither blue's selection nor its own.
+    assert desk.paste_in(None).stdout == b""
+    desk.focus("red")
+    assert desk.paste_in(None).stdout == b""
     desk.focus(None)
-    assert desk.paste_in(None).stdout == b"host's own"
+    assert desk.paste_in(None).stdout == host
 
 
 def test_primary_selection_never_crosses(desk):
@@ -164,6 +173,9 @@ def test_primary_selection_never_crosses(desk):
     assert desk.paste_in("red", "--primary").stdout == b"red primary"
     blue = desk.paste_in("blue", "--primary")
     assert nothing_copied(blue), blue
+    desk.focus("red")  # the seat offers red's primary selection: the host still reads none
+    host = desk.paste_in(None, "--primary")
+    assert host.stdout == b"", host
     # The clipboard keys carry the clipboard only, never the primary selection.
     desk.focus("red")
     assert desk.press("Ctrl+Shift+C")["last"]["event"] == "nothing-to-copy"

@@ -96,3 +96,58 @@ def test_removed_vm_raw_connection_is_closed(spectrum):
     finally:
         conn.close()
     assert comp.alive()
+
+
+def test_reload_lowers_a_running_vms_limits(spectrum):
+    """Limits lowered by a reload bind the running VM at once: what it already holds stays,
+    the next client or surface beyond the new limit is refused. Raised, they let it grow."""
+    comp = spectrum(RED_AND_BLUE)
+    first = Connection(comp.socket_path_for("red"))
+    second = Connection(comp.socket_path_for("red"))
+    try:
+        first.get_registry()
+        compositor = first.bind_interface("wl_compositor", 4)
+        for _ in range(2):
+            first.create_surface(compositor)
+        first.roundtrip()
+        second.get_registry()
+        second.roundtrip()
+
+        comp.write_config(make_config({"red": {"color": RED, "limits": {"clients": 2, "surfaces": 3}},
+                                       "blue": {"color": BLUE}}))
+        comp.ctl("reload")
+        first.roundtrip()  # within the new limits: both keep their connections
+        second.roundtrip()
+
+        # A third client is one too many now (16 before the reload).
+        with Connection(comp.socket_path_for("red")) as third:
+            third.expect_end(third.get_registry)
+        comp.wait_for_log(r"(?=.*\bred\b)(?=.*\bclients limit 2\b)", timeout=5)
+        # The third surface fits, the fourth does not (1024 before the reload).
+        first.create_surface(compositor)
+        first.roundtrip()
+        first.expect_end(lambda: first.create_surface(compositor))
+        comp.wait_for_log(r"(?=.*\bred\b)(?=.*\bsurfaces limit 3\b)", timeout=5)
+        second.roundtrip()  # the rest of the VM carries on
+
+        # Blue kept its defaults.
+        with Connection(comp.socket_path_for("blue")) as a, Connection(comp.socket_path_for("blue")) as b, \
+                Connection(comp.socket_path_for("blue")) as c:
+            for conn in (a, b, c):
+                conn.get_registry()
+                conn.roundtrip()
+
+        # Raised again, the limit lets red grow past the old one at once.
+        comp.write_config(make_config({"red": {"color": RED, "limits": {"clients": 3}},
+                                       "blue": {"color": BLUE}}))
+        comp.ctl("reload")
+        wait_until(lambda: next(v for v in comp.vms() if v["name"] == "red")["clients"] == 1, 5,
+                   message=lambda: f"one red client left: {comp.vms()}")
+        with Connection(comp.socket_path_for("red")) as a, Connection(comp.socket_path_for("red")) as b:
+            for conn in (a, b):
+                conn.get_registry()
+                conn.roundtrip()
+    finally:
+        first.close()
+        second.close()
+    assert comp.alive()

@@ -43,6 +43,42 @@ def test_each_vm_window_has_its_colour_on_all_sides(three):
                                                         text_colour=WHITE), f"frame-{vm}")
 
 
+def test_unfocused_windows_keep_their_colour(three):
+    """Focus never changes a frame's colour (the compositor draws no dimmed variant): with
+    the focus on each window in turn, every other window is still framed exactly in its own
+    VM's colour, the host's in grey, wherever no other window covers it."""
+    comp, windows = three
+    colours = {"red": RED, "blue": BLUE, None: HOST_FRAME}
+    for focused in colours:
+        comp.focus(windows[focused]["id"])
+        listed = {w["id"]: w for w in comp.windows()}
+
+        def check(image):
+            for vm, colour in colours.items():
+                window = listed[windows[vm]["id"]]
+                assert window["focused"] == (vm == focused), window
+                if vm == focused:
+                    continue
+                parts = frame_parts(window)
+                others = [Rect.of(listed[windows[o]["id"]]["frame"]) for o in colours if o != vm]
+                expected = hex_rgb(colour)
+                seen = 0
+                for side, rect in parts.sides().items():
+                    seen += image.count(rect, lambda c: True, exclude=others)
+                    wrong = image.count(rect, lambda c: c != expected, exclude=others)
+                    assert wrong == 0, (f"{vm or 'host'}'s {side} border, unfocused while "
+                                        f"{focused or 'host'} has the focus, is not {colour}: "
+                                        f"{image.describe(rect)}")
+                # Cascaded windows overlap, but every frame shows a good part of itself.
+                assert seen >= 400, f"only {seen} border pixels of {vm or 'host'} visible"
+                bar = parts.title_bar
+                visible = image.count(bar, lambda c: True, exclude=others)
+                assert visible > 0 and image.count(bar, lambda c: c == expected, exclude=others) \
+                    > 0.5 * visible, f"{vm or 'host'}'s title bar: {image.describe(bar)}"
+
+        comp.screenshot_until(check, f"unfocused-while-{focused or 'host'}")
+
+
 def test_host_window_frame_is_grey_not_a_vm_colour(three):
     comp, windows = three
     window = comp.focus(windows[None]["id"])
