@@ -102,10 +102,14 @@ void Server::update_pointer_focus(uint32_t time_msec) {
     if (cursor_mode != CursorMode::Passthrough || !cursor) return;
     wlr_surface* surface = nullptr;
     double sx = 0, sy = 0;
-    View* view = view_at(cursor->x, cursor->y, &surface, &sx, &sy);
-    if (!view || !surface) wlr_cursor_set_xcursor(cursor, cursor_manager, "default");
+    view_at(cursor->x, cursor->y, &surface, &sx, &sy);
     if (!surface) {
-        wlr_seat_pointer_notify_clear_focus(seat);
+        // Off every client now: the image the last one set goes with its focus (a pointer
+        // that never entered anything keeps having no image).
+        if (seat->pointer_state.focused_surface) {
+            wlr_cursor_set_xcursor(cursor, cursor_manager, "default");
+            wlr_seat_pointer_notify_clear_focus(seat);
+        }
         return;
     }
     const bool entering = seat->pointer_state.focused_surface != surface;
