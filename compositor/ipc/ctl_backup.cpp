@@ -60,17 +60,22 @@ int run_restore(const std::vector<std::string_view>& args) {
     const std::filesystem::path archive(args[1]);
     const std::filesystem::path config_file = running_config();
     refuse_running_vms("restore");
-    // The store goes where the archived config says it lives.
-    const auto text = store::archived_config(archive);
-    if (!text) fail(text.error());
-    const auto archived = config::parse(*text, archive.string() + ":config/spectrum.toml");
-    if (!archived) fail(archived.error().format());
-    const auto summary = store::restore(archive, config_file, archived->state_dir, force);
+    // The store goes where the config in use keeps it, never where the archive says; an
+    // archived config naming another state_dir is refused.
+    const auto state_dir = store::configured_state_dir(config_file);
+    if (!state_dir) fail(state_dir.error());
+    const auto before = store::read_config_text(config_file);
+    const auto summary =
+        store::restore(archive, config_file, *state_dir, force, store::state_dir_check(config_file, *state_dir));
     if (!summary) fail(summary.error());
-    // The compositor takes the restored config at once (VM sockets, colours, limits).
-    call({{"command", "reload"}});
-    std::println("restored {} and {} ({}) from {}", config_file.string(), archived->state_dir.string(),
+    std::println("restored {} and {} ({}) from {}", config_file.string(), state_dir->string(),
                  describe(*summary), archive.string());
+    // A restored config is not loaded blindly: key bindings run commands. When it differs
+    // from the one in use, the user reads it and reloads.
+    if (before && *before == store::read_config_text(config_file)) return 0;
+    std::println("the restored config differs from the one in use and was not loaded: read {} "
+                 "(its [keys] run commands), then run `spectrumctl reload`",
+                 config_file.string());
     return 0;
 }
 

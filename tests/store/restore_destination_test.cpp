@@ -20,6 +20,7 @@ class RestoreDestination : public ::testing::Test {
         make_sample_store(state);
         write_file(config, sample_config(state), 0600);
         original = tree_listing(state);
+        restored_modes = as_restored(original);
         auto backed_up = store::backup(config, state, archive);
         ASSERT_TRUE(backed_up) << backed_up.error();
     }
@@ -37,6 +38,7 @@ class RestoreDestination : public ::testing::Test {
     fs::path config = work / "spectrum.toml";
     fs::path archive = work / "backup.tar.zst";
     std::string original;
+    std::string restored_modes; // original as a restore writes it: 0700 and 0600
 };
 
 TEST_F(RestoreDestination, NonEmptyStoreNeedsForce) {
@@ -59,7 +61,7 @@ TEST_F(RestoreDestination, ForceReplacesTheWholeStore) {
 
     auto restored = store::restore(archive, config, state, /*force=*/true);
     ASSERT_TRUE(restored) << restored.error();
-    EXPECT_EQ(tree_listing(state), original);
+    EXPECT_EQ(tree_listing(state), restored_modes);
     EXPECT_EQ(names_in(work.path()),
               (std::vector<std::string>{"backup.tar.zst", "spectrum.toml", "state"}));
 }
@@ -69,7 +71,7 @@ TEST_F(RestoreDestination, EmptyStoreNeedsNoForceAndKeepsItsMode) {
     make_dir(state, 0750);
     auto restored = store::restore(archive, config, state, /*force=*/false);
     ASSERT_TRUE(restored) << restored.error();
-    EXPECT_EQ(tree_listing(state), original);
+    EXPECT_EQ(tree_listing(state), restored_modes);
     EXPECT_EQ(fs::status(state).permissions(), static_cast<fs::perms>(0750));
 }
 
@@ -88,14 +90,14 @@ TEST_F(RestoreDestination, DifferentConfigNeedsForce) {
     ASSERT_TRUE(forced) << forced.error();
     EXPECT_EQ(read_file(config), sample_config(state));
     EXPECT_EQ(fs::status(config).permissions(), static_cast<fs::perms>(0600));
-    EXPECT_EQ(tree_listing(state), original);
+    EXPECT_EQ(tree_listing(state), restored_modes);
 }
 
 TEST_F(RestoreDestination, IdenticalConfigNeedsNoForce) {
     fs::remove_all(state);
     auto restored = store::restore(archive, config, state, /*force=*/false);
     ASSERT_TRUE(restored) << restored.error();
-    EXPECT_EQ(tree_listing(state), original);
+    EXPECT_EQ(tree_listing(state), restored_modes);
 }
 
 TEST_F(RestoreDestination, CreatesMissingParentDirectories) {
@@ -103,7 +105,7 @@ TEST_F(RestoreDestination, CreatesMissingParentDirectories) {
     auto new_state = work / "var" / "lib" / "spectrum";
     auto restored = store::restore(archive, new_config, new_state, false);
     ASSERT_TRUE(restored) << restored.error();
-    EXPECT_EQ(tree_listing(new_state), original);
+    EXPECT_EQ(tree_listing(new_state), restored_modes);
     EXPECT_EQ(read_file(new_config), sample_config(state));
 }
 
@@ -116,7 +118,7 @@ TEST_F(RestoreDestination, ReplacesWhatASymlinkedStorePointsTo) {
     auto restored = store::restore(archive, config, state, /*force=*/true);
     ASSERT_TRUE(restored) << restored.error();
     EXPECT_TRUE(fs::is_symlink(state));
-    EXPECT_EQ(tree_listing(work / "real-state"), original);
+    EXPECT_EQ(tree_listing(work / "real-state"), restored_modes);
 }
 
 TEST_F(RestoreDestination, ForceRemovesAnOldStoreWithReadOnlyDirectories) {
@@ -125,7 +127,7 @@ TEST_F(RestoreDestination, ForceRemovesAnOldStoreWithReadOnlyDirectories) {
     make_dir(state / "web" / "locked", 0500);
     auto restored = store::restore(archive, config, state, /*force=*/true);
     ASSERT_TRUE(restored) << restored.error();
-    EXPECT_EQ(tree_listing(state), original);
+    EXPECT_EQ(tree_listing(state), restored_modes);
     EXPECT_EQ(names_in(work.path()),
               (std::vector<std::string>{"backup.tar.zst", "spectrum.toml", "state"}));
 }
@@ -154,24 +156,25 @@ TEST_F(RestoreDestination, RefusesAMissingArchive) {
     EXPECT_EQ(tree_listing(state), original);
 }
 
-TEST(RestoreModes, VmDirectoriesAreAlwaysPrivate) {
+TEST(RestoreModes, AreTheRestoresOwnNotTheArchives) {
     TempDir work;
     ArchiveBuilder(work / "a.tar")
         .config(work / "state")
         .dir("state/web", 0755)
-        .dir("state/web/shared", 0755)
-        .file("state/web/shared/a", "a\n", 0640)
+        .dir("state/web/shared", 0777)
+        .file("state/web/shared/a", "a\n", 0666)
+        .file("state/web/run.sh", "#!/bin/sh\n", 0755)
         .manifest();
     auto restored = store::restore(work / "a.tar", work / "spectrum.toml", work / "state", false);
     ASSERT_TRUE(restored) << restored.error();
     EXPECT_EQ(fs::status(work / "state" / "web").permissions(), static_cast<fs::perms>(0700));
-    EXPECT_EQ(fs::status(work / "state" / "web" / "shared").permissions(),
-              static_cast<fs::perms>(0755));
-    EXPECT_EQ(fs::status(work / "state" / "web" / "shared" / "a").permissions(),
-              static_cast<fs::perms>(0640));
+    EXPECT_EQ(fs::status(work / "state" / "web" / "shared").permissions(), static_cast<fs::perms>(0700));
+    EXPECT_EQ(fs::status(work / "state" / "web" / "shared" / "a").permissions(), static_cast<fs::perms>(0600));
+    EXPECT_EQ(fs::status(work / "state" / "web" / "run.sh").permissions(), static_cast<fs::perms>(0600));
+    EXPECT_EQ(fs::status(work / "spectrum.toml").permissions(), static_cast<fs::perms>(0600));
 }
 
-TEST(RestoreModes, DirectoriesWithoutWritePermissionStillGetTheirContents) {
+TEST(RestoreModes, DirectoriesArchivedWithoutWritePermissionGetTheirContents) {
     TempDir work;
     ArchiveBuilder(work / "a.tar")
         .config(work / "state")
@@ -182,8 +185,7 @@ TEST(RestoreModes, DirectoriesWithoutWritePermissionStillGetTheirContents) {
     auto restored = store::restore(work / "a.tar", work / "spectrum.toml", work / "state", false);
     ASSERT_TRUE(restored) << restored.error();
     EXPECT_EQ(read_file(work / "state" / "web" / "read-only" / "a"), "a\n");
-    EXPECT_EQ(fs::status(work / "state" / "web" / "read-only").permissions(),
-              static_cast<fs::perms>(0500));
+    EXPECT_EQ(fs::status(work / "state" / "web" / "read-only").permissions(), static_cast<fs::perms>(0700));
 }
 
 } // namespace

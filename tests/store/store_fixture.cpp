@@ -140,6 +140,24 @@ std::string tree_listing(const fs::path& root) {
     return text;
 }
 
+std::string as_restored(const std::string& listing) {
+    std::vector<std::string> lines;
+    std::size_t start = 0;
+    while (start < listing.size()) {
+        auto end = listing.find('\n', start);
+        if (end == std::string::npos) end = listing.size();
+        std::string line = listing.substr(start, end - start);
+        if (line.starts_with("dir ")) line.replace(4, 4, "0700");
+        else if (line.starts_with("file ")) line.replace(5, 4, "0600");
+        lines.push_back(std::move(line));
+        start = end + 1;
+    }
+    std::ranges::sort(lines); // as tree_listing() sorts
+    std::string out;
+    for (const auto& line : lines) out += line + "\n";
+    return out;
+}
+
 void make_sample_store(const fs::path& state) {
     make_dir(state, 0700);
 

@@ -46,6 +46,9 @@ std::string noise(std::size_t size, std::uint64_t seed);
 // Equal listings mean byte-identical trees with the same modes. Missing root: "".
 std::string tree_listing(const fs::path& root);
 
+// `listing` (tree_listing()) with the modes a restore gives: 0700 directories, 0600 files.
+std::string as_restored(const std::string& listing);
+
 // The store every round trip uses: three VMs, a sparse 64 MiB image with data at both
 // ends, nested and empty directories, empty files, long and non-ASCII names.
 void make_sample_store(const fs::path& state_dir);

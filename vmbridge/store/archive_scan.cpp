@@ -1,6 +1,7 @@
 #include "archive_scan.hpp"
 
 #include "archive_handle.hpp"
+#include "config.hpp"
 #include "entry_path.hpp"
 #include "sha256.hpp"
 
@@ -25,7 +26,16 @@ std::unexpected<ScanError> unwritable(std::string message) {
 
 class Scanner {
   public:
-    Scanner(archive* handle, EntrySink* sink) : archive_(handle), sink_(sink) {}
+    // `headers_only`: file data is skipped, not read (check_headers()).
+    Scanner(archive* handle, EntrySink* sink, bool headers_only,
+            const std::vector<ManifestEntry>* expected)
+        : archive_(handle), sink_(sink), headers_only_(headers_only) {
+        if (expected != nullptr) {
+            expected_.emplace();
+            for (const auto& entry : *expected)
+                expected_->emplace(entry.path, &entry);
+        }
+    }
 
     std::expected<std::vector<ManifestEntry>, ScanError> run() {
         for (;;) {
@@ -45,7 +55,9 @@ class Scanner {
         if (!manifest) return damaged(manifest.error());
         if (!kinds_.contains(std::string(kConfigEntry)))
             return damaged(std::format("no {} in the archive", kConfigEntry));
-        if (auto mismatch = manifest_mismatch(*manifest, found_)) return damaged(*mismatch);
+        if (auto mismatch = manifest_mismatch(*manifest, found_, !headers_only_))
+            return damaged(*mismatch);
+        if (headers_only_) return std::move(*manifest);
         return std::move(found_);
     }
 
@@ -86,6 +98,11 @@ class Scanner {
                 return damaged(std::format("{}: a file directly in state/, where only VM "
                                            "directories live",
                                            name));
+            // A VM directory is named like a VM in the config: never ".ssh" or ".config".
+            if (!config::valid_vm_name(vm_of(path)))
+                return damaged(std::format("{}: not a VM name (1 to 32 characters from a-z, 0-9 "
+                                           "and \"-\", not \"host\"), as a VM directory's must be",
+                                           name));
         } else {
             // Directories come before their contents, so extraction never creates a parent
             // on its own, and a parent can never turn out to be a file or a link.
@@ -101,6 +118,28 @@ class Scanner {
         info.mtime = {archive_entry_mtime(entry), archive_entry_mtime_nsec(entry)};
         kinds_.emplace(path, info.entry.kind);
 
+        if (!directory) {
+            if (!archive_entry_size_is_set(entry) || archive_entry_size(entry) < 0)
+                return damaged(std::format("{}: has no size", name));
+            info.entry.size = static_cast<std::uint64_t>(archive_entry_size(entry));
+        }
+        // Sizes first, before a byte of data is read or hashed: what the MANIFEST says (when
+        // it is known), the archive's cap, and the sparse map.
+        if (expected_) {
+            auto listed = expected_->find(path);
+            if (listed == expected_->end())
+                return damaged(std::format("{}: in the archive but not in the MANIFEST", name));
+            if (listed->second->kind != info.entry.kind || listed->second->size != info.entry.size)
+                return damaged(std::format("{}: not the kind or size the MANIFEST lists", name));
+        }
+        if (info.entry.size > kMaxArchiveBytes - total_bytes_)
+            return damaged(std::format("{}: claims {} bytes, past the {} bytes a store archive may "
+                                       "hold",
+                                       name, info.entry.size, kMaxArchiveBytes));
+        total_bytes_ += info.entry.size;
+        if (auto problem = sparse_map_problem(entry, info.entry.size))
+            return damaged(std::format("{}: {}", name, *problem));
+
         if (directory) {
             if (sink_ != nullptr) {
                 if (auto made = sink_->directory(info); !made) return unwritable(made.error());
@@ -108,13 +147,31 @@ class Scanner {
             found_.push_back(std::move(info.entry));
             return {};
         }
-        if (!archive_entry_size_is_set(entry) || archive_entry_size(entry) < 0)
-            return damaged(std::format("{}: has no size", name));
-        info.entry.size = static_cast<std::uint64_t>(archive_entry_size(entry));
         if (path == kConfigEntry && info.entry.size > kMaxConfigBytes)
             return damaged(
                 std::format("{} is larger than {} bytes", kConfigEntry, kMaxConfigBytes));
+        if (headers_only_) {
+            if (archive_read_data_skip(archive_) != ARCHIVE_OK)
+                return damaged(std::format("{}: {}", name, archive_message(archive_)));
+            found_.push_back(std::move(info.entry));
+            return {};
+        }
         return read_file(std::move(info));
+    }
+
+    // The regions of a sparse entry must lie in order inside the file.
+    static std::optional<std::string> sparse_map_problem(archive_entry* entry, std::uint64_t size) {
+        if (archive_entry_sparse_reset(entry) == 0) return std::nullopt;
+        std::uint64_t end = 0;
+        la_int64_t offset = 0, length = 0;
+        while (archive_entry_sparse_next(entry, &offset, &length) == ARCHIVE_OK) {
+            if (offset < 0 || length < 0 || static_cast<std::uint64_t>(offset) < end ||
+                static_cast<std::uint64_t>(offset) > size ||
+                static_cast<std::uint64_t>(length) > size - static_cast<std::uint64_t>(offset))
+                return "its sparse map is out of order or outside the file";
+            end = static_cast<std::uint64_t>(offset + length);
+        }
+        return std::nullopt;
     }
 
     std::expected<void, ScanError> read_file(EntryInfo info) {
@@ -183,6 +240,9 @@ class Scanner {
 
     archive* archive_;
     EntrySink* sink_;
+    bool headers_only_;
+    std::optional<std::unordered_map<std::string_view, const ManifestEntry*>> expected_;
+    std::uint64_t total_bytes_ = 0;
     std::vector<ManifestEntry> found_;
     std::unordered_map<std::string, EntryKind> kinds_;
     std::optional<std::string> manifest_text_;
@@ -201,11 +261,19 @@ std::expected<ReadArchive, ScanError> open_reader(int fd) {
 
 } // namespace
 
-std::expected<std::vector<ManifestEntry>, ScanError> scan_archive(int fd, EntrySink* sink) {
+std::expected<std::vector<ManifestEntry>, ScanError> check_headers(int fd) {
     Utf8Locale utf8;
     auto handle = open_reader(fd);
     if (!handle) return std::unexpected(handle.error());
-    return Scanner(handle->get(), sink).run();
+    return Scanner(handle->get(), nullptr, /*headers_only=*/true, nullptr).run();
+}
+
+std::expected<std::vector<ManifestEntry>, ScanError>
+scan_archive(int fd, EntrySink* sink, const std::vector<ManifestEntry>* expected) {
+    Utf8Locale utf8;
+    auto handle = open_reader(fd);
+    if (!handle) return std::unexpected(handle.error());
+    return Scanner(handle->get(), sink, /*headers_only=*/false, expected).run();
 }
 
 std::expected<std::string, ScanError> read_config_entry(int fd) {

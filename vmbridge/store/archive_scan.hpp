@@ -17,6 +17,11 @@ namespace spectrum::vmbridge::store {
 // The config entry is refused above this; it also bounds archived_config()'s memory.
 inline constexpr std::uint64_t kMaxConfigBytes = 1 << 20;
 
+// The most logical bytes (holes count) all the files of one archive may claim together:
+// every byte is hashed, holes too, so a claimed size is time spent. 1 TiB hashes in minutes;
+// the 1 PiB a 20 KiB archive of one sparse entry can claim would take days.
+inline constexpr std::uint64_t kMaxArchiveBytes = 1ull << 40;
+
 struct EntryInfo {
     ManifestEntry entry; // sha256 still empty: it is known only once the data has passed
     timespec mtime{};
@@ -44,9 +49,19 @@ struct ScanError {
     std::string message; // Damaged: "what is wrong" without the archive name
 };
 
+// The cheap first look at the archive open on `fd` (from its current offset): every
+// header's path, type, size and sparse map, the sizes' total against kMaxArchiveBytes, and
+// the MANIFEST, with no file's data read (it is skipped, never hashed). Every entry must be
+// listed in the MANIFEST with the same kind, size and mode, and every listed entry present.
+// Returns the MANIFEST's entries: what scan_archive() is then told to expect.
+std::expected<std::vector<ManifestEntry>, ScanError> check_headers(int fd);
+
 // Scans the archive open on `fd` from its current offset, feeding `sink` (may be null) and
-// checking the entries against the MANIFEST. Returns the entries in archive order.
-std::expected<std::vector<ManifestEntry>, ScanError> scan_archive(int fd, EntrySink* sink);
+// checking the entries against the MANIFEST. Returns the entries in archive order. With
+// `expected` (check_headers()'s result), an entry not listed there, or listed with another
+// kind or size, is refused before any of its data is read.
+std::expected<std::vector<ManifestEntry>, ScanError>
+scan_archive(int fd, EntrySink* sink, const std::vector<ManifestEntry>* expected = nullptr);
 
 // The text of the config entry (backup() writes it first), read from the archive open on
 // `fd` without checking anything else: restore() checks it with everything else.

@@ -1,6 +1,7 @@
 // backup(): streams the config, every directory and file of the store, and the MANIFEST
 // into one archive, hashing each file as it passes.
 #include "archive_handle.hpp"
+#include "config.hpp"
 #include "entry_path.hpp"
 #include "manifest.hpp"
 #include "posix_file.hpp"
@@ -230,6 +231,12 @@ std::expected<void, std::string> add_tree(BackupWriter& writer, const fs::path& 
         if (lstat(source.c_str(), &info) != 0) return std::unexpected(path_error(source, errno));
 
         if (S_ISDIR(info.st_mode)) {
+            // A restore takes only VM-named directories (never ".ssh"); back up none else.
+            if (top && !config::valid_vm_name(name))
+                return std::unexpected(std::format(
+                    "{}: not a VM name (1 to 32 characters from a-z, 0-9 and \"-\"), and the "
+                    "state store holds one directory per VM — move it out of {} and back up again",
+                    printable(source.string()), directory.string()));
             if (auto added = writer.add_directory(path, info); !added) return added;
             if (auto added = add_tree(writer, source, path, false); !added) return added;
         } else if (top) {

@@ -4,9 +4,11 @@
 //   spectrum-store restore FILE --config CFG [--state-dir DIR] [--force]
 //   spectrum-store verify FILE
 //
-// The store is the config's state_dir: for a backup, that of CFG; for a restore, that of
-// the archived config (the host being rebuilt has no trustworthy config yet). --state-dir
-// overrides both. Exit status: 0 done, 1 refused or failed (one line on stderr), 2 bad usage.
+// The store is the config's state_dir: that of CFG (the built-in default's when CFG does
+// not exist yet), or --state-dir DIR. A restore never takes it from the archive: the
+// archived config must name that same state_dir, or the restore is refused (a config that
+// points elsewhere would have the supervisor use another store). Exit status: 0 done, 1
+// refused or failed (one line on stderr), 2 bad usage.
 #include "config.hpp"
 #include "store.hpp"
 
@@ -35,7 +37,8 @@ constexpr std::string_view kUsage =
     "         MANIFEST of sha256 sums. FILE ending in .tar.zst is zstd-compressed, .tar.gz\n"
     "         gzip-compressed, anything else a plain tar. Stop the VMs first.\n"
     "restore  checks every sum in FILE, then writes the archived config to CFG and the\n"
-    "         archived store to the archived config's state_dir. Without --force it refuses\n"
+    "         archived store to CFG's state_dir (or DIR), which the archived config must\n"
+    "         name too. Files get mode 0600, directories 0700. Without --force it refuses\n"
     "         a non-empty store and a CFG that differs from the archived one.\n"
     "verify   checks every sum in FILE and writes nothing.\n";
 
@@ -123,19 +126,6 @@ std::expected<std::filesystem::path, std::string> state_dir_of(const std::filesy
     return loaded->state_dir;
 }
 
-// The state_dir of the archived config, for a restore.
-std::expected<std::filesystem::path, std::string>
-archived_state_dir(const std::filesystem::path& archive) {
-    auto text = store::archived_config(archive);
-    if (!text) return std::unexpected(text.error());
-    auto parsed =
-        config::parse(*text, std::format("{}:{}", archive.string(), "config/spectrum.toml"));
-    if (!parsed)
-        return std::unexpected(std::format(
-            "{} (pass --state-dir DIR to choose where the store goes)", parsed.error().format()));
-    return parsed->state_dir;
-}
-
 std::expected<std::string, std::string> run(const Arguments& args) {
     if (args.command == "verify") {
         auto summary = store::verify(args.file);
@@ -147,8 +137,8 @@ std::expected<std::string, std::string> run(const Arguments& args) {
     if (args.state_dir) {
         state_dir = *args.state_dir;
     } else {
-        auto found =
-            args.command == "backup" ? state_dir_of(*args.config) : archived_state_dir(args.file);
+        auto found = args.command == "backup" ? state_dir_of(*args.config)
+                                              : store::configured_state_dir(*args.config);
         if (!found) return std::unexpected(found.error());
         state_dir = *found;
     }
@@ -159,7 +149,8 @@ std::expected<std::string, std::string> run(const Arguments& args) {
         return std::format("backed up {} and {} ({}) to {}", args.config->string(),
                            state_dir.string(), describe(*summary), args.file.string());
     }
-    auto summary = store::restore(args.file, *args.config, state_dir, args.force);
+    auto summary = store::restore(args.file, *args.config, state_dir, args.force,
+                                  store::state_dir_check(*args.config, state_dir));
     if (!summary) return std::unexpected(summary.error());
     return std::format("restored {} to {} and {} ({})", args.file.string(), args.config->string(),
                        state_dir.string(), describe(*summary));

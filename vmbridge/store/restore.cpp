@@ -6,6 +6,7 @@
 #include "store.hpp"
 
 #include <cerrno>
+#include <cstring>
 #include <cstdio>
 #include <fcntl.h>
 #include <format>
@@ -167,12 +168,30 @@ std::expected<void, std::string> make_parent(const fs::path& path) {
     return {};
 }
 
+// Every header checked against the MANIFEST and the size cap first (no data read), then
+// the archive is rewound for the scan that hashes, which expects exactly those entries.
+std::expected<std::vector<ManifestEntry>, ScanError> checked_scan(int fd, EntrySink* sink) {
+    if (lseek(fd, 0, SEEK_SET) != 0)
+        return std::unexpected(ScanError{ScanError::Kind::Damaged, std::strerror(errno)});
+    auto listed = check_headers(fd);
+    if (!listed) return std::unexpected(listed.error());
+    if (lseek(fd, 0, SEEK_SET) != 0)
+        return std::unexpected(ScanError{ScanError::Kind::Damaged, std::strerror(errno)});
+    return scan_archive(fd, sink, &*listed);
+}
+
 } // namespace
+
+std::optional<std::string> read_config_text(const fs::path& path) {
+    auto text = read_small_file(path, kMaxConfigBytes);
+    if (!text) return std::nullopt;
+    return *text;
+}
 
 std::expected<Summary, std::string> verify(const fs::path& archive) {
     auto fd = open_archive(archive);
     if (!fd) return std::unexpected(fd.error());
-    auto entries = scan_archive(fd->get(), nullptr);
+    auto entries = checked_scan(fd->get(), nullptr);
     if (!entries)
         return std::unexpected(std::format("{}: {}; the archive is damaged or incomplete — use "
                                            "another backup",
@@ -192,7 +211,8 @@ std::expected<std::string, std::string> archived_config(const fs::path& archive)
 }
 
 std::expected<Summary, std::string> restore(const fs::path& archive, const fs::path& config_dest,
-                                            const fs::path& state_dir, bool force) {
+                                            const fs::path& state_dir, bool force,
+                                            const ConfigCheck& accept_config) {
     // One descriptor for both passes: they read the same file even if its name is reused.
     auto fd = open_archive(archive);
     if (!fd) return std::unexpected(fd.error());
@@ -202,15 +222,22 @@ std::expected<Summary, std::string> restore(const fs::path& archive, const fs::p
     const auto& config = destination->config;
     if (auto checked = check_config(archive, fd->get(), config, force); !checked)
         return std::unexpected(checked.error());
+    if (accept_config) {
+        // The archived config must agree with where this restore writes (its state_dir).
+        auto archived = read_config_entry(fd->get());
+        if (!archived)
+            return std::unexpected(describe(archive, archived.error(), "nothing was restored"));
+        if (auto refused = accept_config(*archived))
+            return std::unexpected(
+                std::format("{}: {}; nothing was restored", archive.string(), *refused));
+    }
 
     // Pass 1: everything checked, nothing written.
-    auto verified = scan_archive(fd->get(), nullptr);
+    auto verified = checked_scan(fd->get(), nullptr);
     if (!verified)
         return std::unexpected(describe(archive, verified.error(), "nothing was restored"));
 
     // Pass 2: the same checks while writing beside the destinations.
-    if (auto rewound = rewind(fd->get(), archive); !rewound)
-        return std::unexpected(rewound.error());
     for (const auto& path : {state, config}) {
         if (auto made = make_parent(path); !made) return std::unexpected(made.error());
     }
@@ -229,7 +256,7 @@ std::expected<Summary, std::string> restore(const fs::path& archive, const fs::p
     TemporaryPath config_temp(config_file->second);
 
     StagingWriter writer(staging.path(), config_file->first.get(), config_temp.path());
-    auto extracted = scan_archive(fd->get(), &writer);
+    auto extracted = checked_scan(fd->get(), &writer);
     if (!extracted)
         return std::unexpected(describe(archive, extracted.error(), "nothing was restored"));
     if (*extracted != *verified)

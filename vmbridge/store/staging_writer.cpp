@@ -25,9 +25,8 @@ StagingWriter::StagingWriter(std::filesystem::path staging, int config_fd,
 std::expected<void, std::string> StagingWriter::directory(const EntryInfo& info) {
     auto path = below_state(staging_, info.entry.path);
     if (mkdir(path.c_str(), 0700) != 0) return std::unexpected(path_error(path, errno));
-    // A VM's directory is its private storage whatever the archive says.
-    auto mode = state_depth(info.entry.path) == 1 ? 0700u : info.entry.mode;
-    directories_.push_back({path, mode, info.mtime});
+    // The store is private whatever the archive says: every directory 0700.
+    directories_.push_back({path, kRestoredDirectoryMode, info.mtime});
     return {};
 }
 
@@ -64,7 +63,7 @@ std::expected<void, std::string> StagingWriter::file_data(std::span<const std::b
 std::expected<void, std::string> StagingWriter::end_file() {
     const timespec times[2] = {current_.mtime, current_.mtime};
     bool done = ftruncate(current_fd_, static_cast<off_t>(current_.entry.size)) == 0 &&
-                fchmod(current_fd_, current_.entry.mode) == 0 &&
+                fchmod(current_fd_, kRestoredFileMode) == 0 &&
                 futimens(current_fd_, times) == 0 && fsync(current_fd_) == 0;
     if (!done) return std::unexpected(path_error(current_path_, errno));
     file_.reset();

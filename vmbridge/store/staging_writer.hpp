@@ -11,6 +11,11 @@
 
 namespace spectrum::vmbridge::store {
 
+// The modes a restore gives, whatever the archive (and its MANIFEST) says: an archive is
+// data, and a mode-0666 config or a world-readable VM directory from one is an attack.
+inline constexpr std::uint32_t kRestoredFileMode = 0600;
+inline constexpr std::uint32_t kRestoredDirectoryMode = 0700;
+
 class StagingWriter : public EntrySink {
   public:
     // `staging` is an empty directory that becomes the store; `config_fd` is open for

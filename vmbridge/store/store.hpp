@@ -14,10 +14,15 @@
 // `.tar.gz`/`.tgz` gzip, anything else plain. Data always streams; a disk image is never
 // held in memory.
 //
-// Restore reads the archive twice and writes nothing to the destination until both
-// passes agree: pass 1 checks every entry (only plain relative paths under state/, only
-// files and directories, each directory before its contents, no duplicates), every sha256,
-// size and mode, and that the MANIFEST and the archive list exactly the same entries.
+// Restore reads the archive three times and writes nothing to the destination until all
+// agree: pass 0 reads only the headers and the MANIFEST (no data is hashed): every entry
+// must be listed with its kind, size and mode, the sizes (holes count) may total at most
+// kMaxArchiveBytes, and a sparse map must lie inside its file — so a small archive claiming
+// a huge sparse file is refused at once, naming it. Pass 1 checks every entry (only plain
+// relative paths under state/, VM directories named like config VMs, only files and
+// directories, each directory before its contents, no duplicates), every sha256, size and
+// mode, and that the MANIFEST and the archive list exactly the same entries; an entry not
+// listed, or listed with another size, is refused before its data is read.
 // Pass 2 repeats those checks while extracting into a staging directory next to the store;
 // the staging directory then takes the store's place with one rename. A damaged,
 // truncated or hostile archive therefore leaves the store and the config untouched.
@@ -31,7 +36,10 @@
 #include <cstdint>
 #include <expected>
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace spectrum::vmbridge::store {
@@ -61,8 +69,29 @@ std::expected<Summary, std::string> verify(const std::filesystem::path& archive)
 // rest: enough to find the state_dir it names before a restore. restore() verifies it.
 std::expected<std::string, std::string> archived_config(const std::filesystem::path& archive);
 
-// Restores `archive`: its config to `config_dest` and its store to `state_dir` (VM
-// directories mode 0700, other modes and mtimes as archived, owned by the caller).
+// What a restore makes of the archived config before anything is written: a refusal (one
+// line), or nothing to go on. Callers pass state_dir_check().
+using ConfigCheck = std::function<std::optional<std::string>(std::string_view config_text)>;
+
+// Refuses an archived config whose state_dir (relative to `config_dest`'s directory, as
+// the supervisor reads it) is not `state_dir`: the store is restored only where the config
+// in use keeps it, and the restored config must not point elsewhere.
+ConfigCheck state_dir_check(const std::filesystem::path& config_dest,
+                            const std::filesystem::path& state_dir);
+
+// The state_dir of `config` (a config file that may not exist yet: then the built-in
+// default), absolute, relative paths taken from the config file's directory.
+std::expected<std::filesystem::path, std::string>
+configured_state_dir(const std::filesystem::path& config);
+
+// The text of the config file `path` (at most kMaxConfigBytes + 1 bytes of it), or nothing
+// when it cannot be read: to tell whether a restore changed the config.
+std::optional<std::string> read_config_text(const std::filesystem::path& path);
+
+// Restores `archive`: its config to `config_dest` and its store to `state_dir`. The caller
+// names `state_dir` — never a path taken from the archive. Modes are the restore's own,
+// never the archive's: directories 0700, files (the config too) 0600; mtimes as archived,
+// owned by the caller. `accept_config` may refuse the archived config first.
 // Without `force` it refuses a non-empty `state_dir` and a `config_dest` whose content
 // differs from the archived config; with `force` the old store is replaced as a whole (VM
 // directories absent from the archive are deleted) and the config overwritten. Both
@@ -71,6 +100,7 @@ std::expected<std::string, std::string> archived_config(const std::filesystem::p
 // same filesystem): use a directory below the mount.
 std::expected<Summary, std::string> restore(const std::filesystem::path& archive,
                                             const std::filesystem::path& config_dest,
-                                            const std::filesystem::path& state_dir, bool force);
+                                            const std::filesystem::path& state_dir, bool force,
+                                            const ConfigCheck& accept_config = {});
 
 } // namespace spectrum::vmbridge::store
