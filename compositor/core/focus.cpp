@@ -11,7 +11,14 @@ View* Server::focused_view() const { return focused; }
 
 void Server::focus_view(View* view, bool raise) {
     if (!view || !view->mapped()) return;
-    if (raise) wlr_scene_node_raise_to_top(&view->scene_tree()->node);
+    // Keyboard focus is the compositor's: before it moves, every grab another client holds
+    // ends (a popup grab would otherwise keep every key going to its client while the frames
+    // say this window has them).
+    end_grabs_except(wl_resource_get_client(view->surface()->resource));
+    if (raise) {
+        wlr_scene_node_raise_to_top(&view->scene_tree()->node);
+        schedule_pointer_focus(); // what is under the pointer may have changed
+    }
     if (focused == view) return;
     if (focused) focused->set_focused(false);
     focused = view;
@@ -35,6 +42,7 @@ void Server::focus_fallback(View* leaving) {
             return;
         }
     }
+    end_grabs_except(nullptr);
     wlr_seat_keyboard_notify_clear_focus(seat);
 }
 
@@ -84,6 +92,7 @@ void Server::remove_view(View* view) {
     if (focused == view) focused = nullptr;
     if (Vm* vm = view->vm()) vm->usage.remove_toplevel();
     views.remove_if([view](const auto& v) { return v.get() == view; });
+    schedule_pointer_focus();
 }
 
 wlr_box Server::output_box_at(double lx, double ly) const {

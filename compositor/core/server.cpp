@@ -9,6 +9,7 @@
 #include "drag_icon.hpp"
 #include "event_batcher.hpp"
 #include "frame_pacer.hpp"
+#include "grabs.hpp"
 #include "keyboard.hpp"
 #include "notice/notice.hpp"
 #include "output.hpp"
@@ -33,6 +34,7 @@ void Server::start_vmbridge() {
 }
 
 Server::~Server() {
+    stopping_ = true;
     vmbridge.reset(); // SIGTERM: the supervisor stops its VMs (power button, then forced)
     if (!display) return;
     // Clients first (their views and surfaces go with them), then the rest.
@@ -42,6 +44,9 @@ Server::~Server() {
     ctl.reset();
     for (auto* source : signal_sources_) wl_event_source_remove(source);
     requests.reset();
+    grab_guard_.reset();
+    if (pointer_focus_idle_) wl_event_source_remove(pointer_focus_idle_);
+    pointer_focus_idle_ = nullptr;
     events.reset(); // asks the pacer
     pacer.reset();
     shm_pin.reset();
@@ -110,6 +115,7 @@ bool Server::start(const std::string& socket_name) {
 
     create_globals();
     setup_cursor();
+    setup_grabs();
     setup_vm_identity();
 
     const char* name = nullptr;

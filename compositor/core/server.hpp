@@ -27,6 +27,7 @@ class ShmAccessPin;
 class DragIcon;
 class SupervisorKeeper;
 class NoticeOverlay;
+class GrabGuard;
 struct Vm;
 struct ClientInfo;
 // --- clipboard --- (defined in clipboard/clipboard_system.hpp)
@@ -81,6 +82,16 @@ class Server {
     void start_vmbridge();
     void process_cursor_motion(uint32_t time_msec);
     void begin_interactive(View* view, CursorMode mode, uint32_t edges);
+    // Pointer focus follows the scene: after every restack, map, unmap, move or resize the
+    // surface under a pointer that did not move gets it (and a click goes where the screen
+    // says). update_pointer_focus() does it now; schedule_pointer_focus() once the current
+    // dispatch is done (many changes, one update; never inside a wlroots destroy chain).
+    void update_pointer_focus(uint32_t time_msec);
+    void schedule_pointer_focus();
+    // Keyboard focus is the compositor's: before focus moves to a window of `keeper`, every
+    // grab another client holds ends (its grabbing popups dismissed, seat grabs ended), so
+    // no client keeps the keys the screen says another has. input/grabs.cpp.
+    void end_grabs_except(wl_client* keeper);
 
     // --- VMs ---
     void apply_vms(const std::vector<config::VmConfig>& vms);
@@ -165,6 +176,7 @@ class Server {
     void handle_activation(wlr_xdg_activation_v1_request_activate_event* event);
     void handle_new_decoration(wlr_xdg_toplevel_decoration_v1* decoration);
     void setup_cursor();
+    void setup_grabs();
     void setup_vm_identity();
     void setup_selection();
     void handle_new_token(wlr_xdg_activation_token_v1* token);
@@ -193,6 +205,9 @@ class Server {
     Listener<wlr_pointer_axis_event> cursor_axis_;
     Listener<void> cursor_frame_;
     std::vector<wl_event_source*> signal_sources_;
+    wl_event_source* pointer_focus_idle_ = nullptr; // a scheduled update_pointer_focus()
+    bool stopping_ = false;                         // in ~Server: nothing more is scheduled
+    std::unique_ptr<GrabGuard> grab_guard_;         // refuses popup grabs without a right
 
     wl_event_source* reaper_ = nullptr;
 

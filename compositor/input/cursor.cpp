@@ -2,6 +2,8 @@
 // Super+left-drag to move, Super+right-drag to resize, title-bar drag to move.
 #include <linux/input-event-codes.h>
 
+#include <ctime>
+
 #include "drag_icon.hpp"
 #include "server.hpp"
 #include "view.hpp"
@@ -30,6 +32,7 @@ void Server::setup_cursor() {
                 // The release that ends a compositor grab belongs to the compositor.
                 cursor_mode = CursorMode::Passthrough;
                 grabbed_view = nullptr;
+                schedule_pointer_focus(); // the client under the pointer gets it back
                 return;
             }
             wlr_seat_pointer_notify_button(seat, e->time_msec, e->button, e->state);
@@ -39,6 +42,9 @@ void Server::setup_cursor() {
         double sx = 0, sy = 0;
         View* view = view_at(cursor->x, cursor->y, &surface, &sx, &sy);
         if (view) focus_view(view);
+        // The press goes to what is on screen under the pointer now, whatever moved under
+        // it since the last motion (a raise just now, another client's commit, a restack).
+        update_pointer_focus(e->time_msec);
         // Super+drag: the compositor's, never the client's.
         wlr_keyboard* keyboard = wlr_seat_get_keyboard(seat);
         const bool super = keyboard && (wlr_keyboard_get_modifiers(keyboard) & WLR_MODIFIER_LOGO);
@@ -54,6 +60,7 @@ void Server::setup_cursor() {
         wlr_seat_pointer_notify_button(seat, e->time_msec, e->button, e->state);
     });
     cursor_axis_.connect(&cursor->events.axis, [this](wlr_pointer_axis_event* e) {
+        update_pointer_focus(e->time_msec);
         wlr_seat_pointer_notify_axis(seat, e->time_msec, e->orientation, e->delta, e->delta_discrete,
                                      e->source, e->relative_direction);
     });
@@ -87,6 +94,42 @@ void Server::begin_interactive(View* view, CursorMode mode, uint32_t edges) {
     grab_x = cursor->x;
     grab_y = cursor->y;
     resize_edges = edges ? edges : (WLR_EDGE_BOTTOM | WLR_EDGE_RIGHT);
+}
+
+void Server::update_pointer_focus(uint32_t time_msec) {
+    // A compositor move/resize holds the pointer; a seat grab (popup, drag) is told through
+    // the same notify calls and keeps its own rules.
+    if (cursor_mode != CursorMode::Passthrough || !cursor) return;
+    wlr_surface* surface = nullptr;
+    double sx = 0, sy = 0;
+    View* view = view_at(cursor->x, cursor->y, &surface, &sx, &sy);
+    if (!view || !surface) wlr_cursor_set_xcursor(cursor, cursor_manager, "default");
+    if (!surface) {
+        wlr_seat_pointer_notify_clear_focus(seat);
+        return;
+    }
+    const bool entering = seat->pointer_state.focused_surface != surface;
+    const double old_sx = seat->pointer_state.sx, old_sy = seat->pointer_state.sy;
+    wlr_seat_pointer_notify_enter(seat, surface, sx, sy); // with its own frame
+    if (!entering && seat->pointer_state.focused_surface == surface && (old_sx != sx || old_sy != sy)) {
+        // The same surface moved under the pointer: it learns where the pointer now is.
+        wlr_seat_pointer_notify_motion(seat, time_msec, sx, sy);
+        wlr_seat_pointer_notify_frame(seat);
+    }
+}
+
+void Server::schedule_pointer_focus() {
+    if (pointer_focus_idle_ || stopping_ || !loop) return;
+    pointer_focus_idle_ = wl_event_loop_add_idle(
+        loop,
+        [](void* data) {
+            auto* server = static_cast<Server*>(data);
+            server->pointer_focus_idle_ = nullptr;
+            timespec now{};
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            server->update_pointer_focus(static_cast<uint32_t>(now.tv_sec * 1000 + now.tv_nsec / 1000000));
+        },
+        this);
 }
 
 void Server::process_cursor_motion(uint32_t time_msec) {

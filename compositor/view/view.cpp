@@ -141,6 +141,8 @@ void View::set_position(int x, int y) {
     x_ = x;
     y_ = y;
     wlr_scene_node_set_position(&tree_->node, x, y);
+    place_popups(server_, toplevel_->base);
+    server_.schedule_pointer_focus();
 }
 
 void View::request_size(int width, int height) {
@@ -201,6 +203,7 @@ void View::set_fullscreen(bool on) {
         // Even a granted fullscreen keeps the frame of a VM window: it is always labelled.
         fill_output(vm_ != nullptr);
         wlr_scene_node_raise_to_top(&tree_->node);
+        server_.schedule_pointer_focus();
     } else if (maximized_) {
         fullscreen_ = false;
         maximized_ = false;
@@ -240,6 +243,9 @@ void View::update_frame() {
     wlr_scene_subsurface_tree_set_clip(&content_->node, &clip);
     wlr_scene_node_set_position(&content_->node, -geo.x, -geo.y);
     wlr_scene_node_set_position(&popups_->node, -geo.x, -geo.y);
+    place_popups(server_, toplevel_->base);
+    // The window may have grown or shrunk under a pointer that did not move.
+    server_.schedule_pointer_focus();
 
     const bool framed = !(fullscreen_ && !vm_);
     frame_->set_visible(framed);
@@ -284,6 +290,7 @@ void View::handle_map() {
     update_foreign();
     wlr_scene_node_set_enabled(&tree_->node, true);
     wlr_scene_node_raise_to_top(&tree_->node);
+    server_.schedule_pointer_focus();
 
     // Focus policy: a VM window may take focus only from its own VM (or from nothing).
     View* focused = server_.focused_view();
@@ -309,6 +316,7 @@ void View::handle_unmap() {
     if (foreign_) wlr_ext_foreign_toplevel_handle_v1_destroy(foreign_);
     foreign_ = nullptr;
     wlr_scene_node_set_enabled(&tree_->node, false);
+    server_.schedule_pointer_focus();
     if (server_.grabbed_view == this) {
         server_.cursor_mode = CursorMode::Passthrough;
         server_.grabbed_view = nullptr;

@@ -92,5 +92,8 @@ class View {
 
 // Popups: framed thinly in the VM's colour, clipped, kept on the output.
 void create_popup(Server& server, wlr_xdg_popup* popup);
+// Puts the popups of `parent` (and theirs) back inside the output after it moved or changed
+// size: a popup and its outline are always entirely on screen.
+void place_popups(Server& server, wlr_xdg_surface* parent);
 
 } // namespace spectrum
