@@ -8,11 +8,13 @@
 #include "damage_limit.hpp"
 #include "drag_icon.hpp"
 #include "event_batcher.hpp"
+#include "fd_limit.hpp"
 #include "frame_pacer.hpp"
 #include "grabs.hpp"
 #include "keyboard.hpp"
 #include "notice/notice.hpp"
 #include "output.hpp"
+#include "request_limits.hpp"
 #include "request_tracker.hpp"
 #include "shm_access_pin.hpp"
 #include "supervisor_keeper.hpp"
@@ -47,6 +49,7 @@ Server::~Server() {
     grab_guard_.reset();
     if (pointer_focus_idle_) wl_event_source_remove(pointer_focus_idle_);
     pointer_focus_idle_ = nullptr;
+    request_limits.reset();
     events.reset(); // asks the pacer
     pacer.reset();
     shm_pin.reset();
@@ -86,6 +89,7 @@ Server::~Server() {
 }
 
 bool Server::start(const std::string& socket_name) {
+    fd_limit::raise_soft_limit();
     display = wl_display_create();
     loop = wl_display_get_event_loop(display);
     // Transports forward bursts of guest traffic; give them room before libwayland drops

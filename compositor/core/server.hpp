@@ -28,6 +28,7 @@ class DragIcon;
 class SupervisorKeeper;
 class NoticeOverlay;
 class GrabGuard;
+class VmRequestLimits;
 struct Vm;
 struct ClientInfo;
 // --- clipboard --- (defined in clipboard/clipboard_system.hpp)
@@ -142,6 +143,8 @@ class Server {
     View* focused = nullptr;
     // Who sent the request being dispatched (clipboard requests, activation tokens).
     std::unique_ptr<RequestTracker> requests;
+    // Per-VM limits checked on each request of a VM client (vm/request_limits.hpp).
+    std::unique_ptr<VmRequestLimits> request_limits;
     // When each surface gets its frame callback (all outputs).
     std::unique_ptr<FramePacer> pacer;
     // Many small damaged areas repainted as such, not as their bounding box.

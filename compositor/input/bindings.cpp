@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include "clipboard/clipboard_system.hpp"
+#include "fd_limit.hpp"
 #include "server.hpp"
 #include "view.hpp"
 
@@ -78,6 +79,7 @@ pid_t Server::spawn(const std::string& command) {
     pid_t pid = fork();
     if (pid == 0) {
         setsid();
+        fd_limit::restore_for_child(); // the soft descriptor limit the compositor started with
         execl("/bin/sh", "/bin/sh", "-c", command.c_str(), static_cast<char*>(nullptr));
         _exit(127);
     }

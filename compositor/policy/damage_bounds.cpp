@@ -94,6 +94,31 @@ struct Strip {
     }
 };
 
+// At most exact_damage_limit boxes covering `boxes`: each box goes to the grid cell of its
+// top-left corner, and a cell's boxes become their bounding box. Linear in the boxes.
+std::vector<DamageBox> join_per_cell(const std::vector<DamageBox>& boxes) {
+    std::int64_t x1 = boxes.front().x1, y1 = boxes.front().y1, x2 = boxes.front().x2, y2 = boxes.front().y2;
+    for (const auto& box : boxes) {
+        x1 = std::min<std::int64_t>(x1, box.x1), y1 = std::min<std::int64_t>(y1, box.y1);
+        x2 = std::max<std::int64_t>(x2, box.x2), y2 = std::max<std::int64_t>(y2, box.y2);
+    }
+    constexpr auto side = static_cast<std::int64_t>(coarse_cells_per_side);
+    const auto cell_of = [side](std::int64_t at, std::int64_t from, std::int64_t to) {
+        return std::min(side - 1, (at - from) * side / (to - from));
+    };
+    std::vector<DamageBox> cells(exact_damage_limit);
+    std::vector<bool> used(exact_damage_limit);
+    for (const auto& box : boxes) {
+        const auto cell = static_cast<std::size_t>(cell_of(box.y1, y1, y2) * side + cell_of(box.x1, x1, x2));
+        cells[cell] = used[cell] ? bounding(cells[cell], box) : box;
+        used[cell] = true;
+    }
+    std::vector<DamageBox> joined;
+    for (std::size_t cell = 0; cell < cells.size(); ++cell)
+        if (used[cell]) joined.push_back(cells[cell]);
+    return joined;
+}
+
 } // namespace
 
 std::size_t banded_rect_count(std::span<const DamageBox> boxes) {
@@ -121,7 +146,11 @@ std::size_t banded_rect_count(std::span<const DamageBox> boxes) {
 
 std::vector<DamageBox> bound_damage(std::vector<DamageBox> boxes, std::size_t max_rects) {
     std::erase_if(boxes, [](const DamageBox& b) { return b.x1 >= b.x2 || b.y1 >= b.y2; });
-    if (banded_rect_count(boxes) <= max_rects) return boxes;
+    // Counting is quadratic too: many boxes are joined first, whatever their count.
+    if (boxes.size() > exact_damage_limit)
+        boxes = join_per_cell(boxes);
+    else if (banded_rect_count(boxes) <= max_rects)
+        return boxes;
     boxes = join_touching(boxes);
 
     // pixman stores a region as horizontal bands, each a row of spans. So build the cover

@@ -67,6 +67,32 @@ void VmUsage::remove_shm(std::uint64_t bytes) {
     shm_bytes_ = bytes < shm_bytes_ ? shm_bytes_ - bytes : 0;
 }
 
+std::expected<void, LimitBreach> VmUsage::try_add_shm_pool() {
+    return try_increment(shm_pools_, limits_.shm_pools, "shm_pools");
+}
+
+void VmUsage::remove_shm_pool() {
+    decrement(shm_pools_);
+}
+
+std::expected<void, LimitBreach> VmUsage::try_add_offer(std::uint64_t length, std::uint32_t source_offers) {
+    if (length > limits_.mime_type_length)
+        return std::unexpected(
+            LimitBreach{"mime_type_length", length, limits_.mime_type_length, LimitBreach::Kind::Size});
+    if (source_offers >= limits_.offers)
+        return std::unexpected(LimitBreach{"offers", std::uint64_t{source_offers} + 1, limits_.offers});
+    const std::uint64_t left = offer_bytes_ < limits_.offer_bytes ? limits_.offer_bytes - offer_bytes_ : 0;
+    if (length > left)
+        return std::unexpected(
+            LimitBreach{"offer_bytes", offer_bytes_ + length, limits_.offer_bytes, LimitBreach::Kind::Size});
+    offer_bytes_ += length;
+    return {};
+}
+
+void VmUsage::remove_offers(std::uint64_t bytes) {
+    offer_bytes_ = bytes < offer_bytes_ ? offer_bytes_ - bytes : 0;
+}
+
 std::expected<void, LimitBreach> VmUsage::check_buffer(std::uint32_t width,
                                                        std::uint32_t height) const {
     if (width > limits_.buffer_width)

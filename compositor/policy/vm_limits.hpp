@@ -18,6 +18,13 @@ struct LimitValues {
     std::uint32_t buffer_width = 8192;
     std::uint32_t buffer_height = 8192;
     std::uint64_t shm_bytes = 1ull << 30;
+    // Requests a VM repeats as often as it likes, each of which costs the compositor memory
+    // or time, bounded too (vm/request_limits.cpp checks them before wlroots handles them).
+    std::uint32_t damage_rects = 1024;     // in a surface's pending damage or one wl_region
+    std::uint32_t shm_pools = 512;         // each holds a file descriptor open
+    std::uint32_t offers = 128;            // MIME types per clipboard or drag source
+    std::uint32_t mime_type_length = 256;  // bytes of one offered MIME type
+    std::uint64_t offer_bytes = 1ull << 20; // all offered MIME types of the VM's sources
 };
 
 struct LimitBreach {
@@ -46,6 +53,12 @@ class VmUsage {
     void remove_toplevel();
     std::expected<void, LimitBreach> try_add_shm(std::uint64_t bytes);
     void remove_shm(std::uint64_t bytes);
+    std::expected<void, LimitBreach> try_add_shm_pool();
+    void remove_shm_pool();
+    // One MIME type offered by one of the VM's sources: its length, and what the source and
+    // the VM hold already. Counted only if all three are within the limits.
+    std::expected<void, LimitBreach> try_add_offer(std::uint64_t length, std::uint32_t source_offers);
+    void remove_offers(std::uint64_t bytes);
 
     // Buffers are not counted, only their dimensions checked against the limits.
     std::expected<void, LimitBreach> check_buffer(std::uint32_t width, std::uint32_t height) const;
@@ -54,6 +67,8 @@ class VmUsage {
     std::uint32_t surfaces() const { return surfaces_; }
     std::uint32_t toplevels() const { return toplevels_; }
     std::uint64_t shm_bytes() const { return shm_bytes_; }
+    std::uint32_t shm_pools() const { return shm_pools_; }
+    std::uint64_t offer_bytes() const { return offer_bytes_; }
 
     const LimitValues& limits() const { return limits_; }
     // A config reload: new limits apply to the next try_add_*; what a VM already holds is
@@ -66,6 +81,8 @@ class VmUsage {
     std::uint32_t surfaces_ = 0;
     std::uint32_t toplevels_ = 0;
     std::uint64_t shm_bytes_ = 0;
+    std::uint32_t shm_pools_ = 0;
+    std::uint64_t offer_bytes_ = 0;
 };
 
 } // namespace spectrum::policy

@@ -5,7 +5,9 @@
 #include <format>
 #include <unistd.h>
 
+#include "fd_limit.hpp"
 #include "protocol_allowlist.hpp"
+#include "request_limits.hpp"
 #include "server.hpp"
 #include "view.hpp"
 #include "vm.hpp"
@@ -29,11 +31,15 @@ Vm* surface_vm(wlr_surface* surface) {
 namespace {
 
 policy::LimitValues limit_values(const config::Limits& l) {
-    return {l.clients, l.surfaces, l.toplevels, l.buffer_width, l.buffer_height, l.shm_bytes};
+    return {l.clients,      l.surfaces,  l.toplevels, l.buffer_width,     l.buffer_height,
+            l.shm_bytes,    l.damage_rects, l.shm_pools, l.offers, l.mime_type_length,
+            l.offer_bytes};
 }
 
 void destroy_client_info(void* data) {
     auto* info = static_cast<ClientInfo*>(data);
+    // Unlinked whether or not libwayland dropped its list already (a lone link loops on itself).
+    if (info->resource_created.notify) wl_list_remove(&info->resource_created.link);
     if (Vm* vm = info->vm) {
         std::erase(vm->clients, info->client);
         vm->usage.remove_client();
@@ -96,6 +102,7 @@ struct SurfaceTracker : Tracker {
 
 void Server::setup_vm_identity() {
     wl_display_set_global_filter(display, global_filter, this);
+    request_limits = std::make_unique<VmRequestLimits>(*this);
 }
 
 void Server::handle_new_surface(wlr_surface* surface) {
@@ -160,6 +167,17 @@ void Server::apply_vms(const std::vector<config::VmConfig>& wanted) {
 }
 
 void Server::accept_vm_client(Vm* vm, int fd) {
+    // The last descriptors are the host's: its clients can still connect when VMs hold all
+    // the others (core/fd_limit.hpp).
+    if (!fd_limit::vm_may_hold(fd)) {
+        if (!vm->fd_reserve_logged)
+            wlr_log(WLR_ERROR, "VM %s: descriptor %d is in the host's reserve (the last %d below the limit of %d); "
+                    "connection refused (logged once until one is accepted)", vm->name().c_str(), fd,
+                    fd_limit::host_reserve(fd_limit::current()), fd_limit::current());
+        vm->fd_reserve_logged = true;
+        close(fd);
+        return;
+    }
     if (auto ok = vm->usage.try_add_client(); !ok) {
         wlr_log(WLR_ERROR, "VM %s: %s; connection refused", vm->name().c_str(), ok.error().describe().c_str());
         close(fd);
@@ -178,6 +196,8 @@ void Server::accept_vm_client(Vm* vm, int fd) {
     info->client = client;
     wl_client_set_user_data(client, info, destroy_client_info);
     vm->clients.push_back(client);
+    vm->fd_reserve_logged = false;
+    request_limits->watch(*info);
 }
 
 void Server::disconnect_client(wl_client* client, const std::string& why) {
@@ -186,6 +206,10 @@ void Server::disconnect_client(wl_client* client, const std::string& why) {
     info->doomed = true;
     wlr_log(WLR_ERROR, "VM %s: %s; disconnecting the client", info->vm ? info->vm->name().c_str() : "?",
             why.c_str());
+    // An error at once: libwayland dispatches nothing more of what the client has sent, so a
+    // flood of requests stops at the one that broke the limit.
+    if (wl_resource* display = wl_client_get_object(client, 1))
+        wl_resource_post_error(display, WL_DISPLAY_ERROR_NO_MEMORY, "%s", why.c_str());
     doomed_clients.push_back(client);
     // Not from inside this dispatch: the client may be mid-request.
     if (!reaper_) {

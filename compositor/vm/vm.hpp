@@ -22,6 +22,7 @@ struct Vm {
     std::unique_ptr<VmSocket> socket;
     policy::VmUsage usage;
     std::vector<wl_client*> clients;
+    bool fd_reserve_logged = false; // a refused connection logs once until one is accepted
 
     const std::string& name() const { return config.name; }
 };
@@ -33,6 +34,10 @@ struct ClientInfo {
     Vm* vm = nullptr; // borrowed; cleared when the VM is removed
     wl_client* client = nullptr;
     bool doomed = false;
+    // vm/request_limits.cpp: what the client makes (shm pools, sources), and whether its
+    // damage has been cut to a bounding box yet (logged once).
+    wl_listener resource_created{};
+    bool damage_rects_logged = false;
 };
 
 std::filesystem::path vm_socket_dir(const std::string& name);

@@ -1,5 +1,7 @@
 #include "damage_bounds.hpp"
 
+#include <chrono>
+
 #include <gtest/gtest.h>
 
 namespace spectrum::policy {
@@ -117,6 +119,56 @@ TEST(BoundDamage, ALimitOfOneGivesTheBoundingBox) {
 TEST(BoundDamage, EmptyBoxesAreDropped) {
     const std::vector<DamageBox> boxes{{5, 5, 5, 9}, {0, 0, 10, 10}};
     EXPECT_EQ(bound_damage(boxes, 5), (std::vector<DamageBox>{{0, 0, 10, 10}}));
+}
+
+// Whether `box` lies inside one of `boxes` (for 1x1 boxes: whether it is covered).
+bool inside_one(const std::vector<DamageBox>& boxes, const DamageBox& box) {
+    for (const auto& b : boxes)
+        if (b.x1 <= box.x1 && box.x2 <= b.x2 && b.y1 <= box.y1 && box.y2 <= b.y2) return true;
+    return false;
+}
+
+// What a VM can send in one commit: 22,500 1x1 rectangles, here a 150x150 grid with a pixel
+// between them (no two touch) and a diagonal (every rectangle a band of its own). The exact
+// joining took 7-16 s on them; bounded, it takes milliseconds. 2 s is far from either.
+void expect_bounded_quickly(const std::vector<DamageBox>& boxes) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto bounded = bound_damage(boxes, wlroots_damage_rect_limit);
+    const auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_LT(took, std::chrono::seconds(2));
+    EXPECT_LE(bounded.size(), wlroots_damage_rect_limit);
+    EXPECT_LE(banded_rect_count(bounded), wlroots_damage_rect_limit);
+    std::size_t uncovered = 0;
+    for (const auto& box : boxes) uncovered += !inside_one(bounded, box);
+    EXPECT_EQ(uncovered, 0u);
+}
+
+TEST(BoundDamage, ManyTinyRectanglesInAGridAreBoundedQuickly) {
+    std::vector<DamageBox> grid;
+    for (int row = 0; row < 150; ++row)
+        for (int col = 0; col < 150; ++col) grid.push_back({col * 2, row * 2, col * 2 + 1, row * 2 + 1});
+    expect_bounded_quickly(grid);
+}
+
+TEST(BoundDamage, ManyTinyRectanglesOnADiagonalAreBoundedQuickly) {
+    std::vector<DamageBox> diagonal;
+    for (int i = 0; i < 22500; ++i) diagonal.push_back({i % 1920, i, i % 1920 + 1, i + 1});
+    expect_bounded_quickly(diagonal);
+}
+
+TEST(BoundDamage, JustAboveTheExactLimitTheCoverStaysTight) {
+    // 257 squares of 10x10 in 16 clusters: joined per cell first, then exactly; what is
+    // repainted stays near the squares, far from their bounding box.
+    std::vector<DamageBox> boxes;
+    for (std::size_t i = 0; i <= exact_damage_limit; ++i) {
+        const int cluster = int(i % 16), x = (cluster % 4) * 480 + int(i % 5) * 12,
+                  y = (cluster / 4) * 270 + int(i / 16 % 4) * 12;
+        boxes.push_back({x, y, x + 10, y + 10});
+    }
+    const auto bounded = bound_damage(boxes, wlroots_damage_rect_limit);
+    EXPECT_LE(banded_rect_count(bounded), wlroots_damage_rect_limit);
+    for (const auto& box : boxes) EXPECT_TRUE(inside_one(bounded, box));
+    EXPECT_LT(total_area(bounded), DamageBox{0, 0, 1920, 1080}.area() / 4);
 }
 
 } // namespace
