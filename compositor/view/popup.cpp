@@ -33,10 +33,15 @@ namespace {
 constexpr int popup_border = 2;
 
 // The toplevel window a popup (possibly nested) belongs to, or nullptr once it is gone.
+// A popup's parent may be null (xdg_surface.get_popup allows it, for other protocols to
+// set one, and an inert parent xdg_surface reads as null): such a chain belongs to no window.
 View* owning_view(wlr_xdg_popup* popup) {
+    if (!popup->parent) return nullptr;
     wlr_xdg_surface* xdg = wlr_xdg_surface_try_from_wlr_surface(popup->parent);
-    while (xdg && xdg->role == WLR_XDG_SURFACE_ROLE_POPUP && xdg->popup)
+    while (xdg && xdg->role == WLR_XDG_SURFACE_ROLE_POPUP && xdg->popup) {
+        if (!xdg->popup->parent) return nullptr;
         xdg = wlr_xdg_surface_try_from_wlr_surface(xdg->popup->parent);
+    }
     if (!xdg || xdg->role != WLR_XDG_SURFACE_ROLE_TOPLEVEL || !xdg->data) return nullptr;
     return static_cast<View*>(static_cast<wlr_scene_tree*>(xdg->data)->node.data);
 }
@@ -179,6 +184,12 @@ struct Popup {
 } // namespace
 
 void create_popup(Server& server, wlr_xdg_popup* popup) {
+    if (!popup->parent) {
+        // Nothing sets a parent later here (no layer-shell): it is never configured or drawn.
+        const Vm* vm = surface_vm(popup->base->surface);
+        wlr_log(WLR_INFO, "an xdg_popup without a parent from %s ignored", vm ? vm->name().c_str() : "the host");
+        return;
+    }
     wlr_xdg_surface* parent = wlr_xdg_surface_try_from_wlr_surface(popup->parent);
     if (!parent || !parent->data || !owning_view(popup)) return; // no parent we draw: nothing to attach to
     new Popup(server, popup, static_cast<wlr_scene_tree*>(parent->data));
