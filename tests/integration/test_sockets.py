@@ -169,7 +169,8 @@ def test_vm_socket_directory_is_private(spectrum, umask):
         os.umask(old)
     vm_socket = comp.vm_socket("red")
     vm_dir = vm_socket.parent
-    for path, expected in ((vm_dir, 0o700), (vm_socket, 0o600),
+    # Every directory the compositor makes is private, not only the last one.
+    for path, expected in ((vm_dir, 0o700), (vm_dir.parent, 0o700), (vm_socket, 0o600),
                            (vm_socket.with_name("wayland-0.lock"), 0o600),
                            (comp.ctl_socket.parent, 0o700)):
         assert mode(path) == expected, f"{path} has mode {oct(mode(path))}"
