@@ -20,7 +20,7 @@ import pytest
 from harness import BLUE, RED, check_frame, frame_parts, make_config, wait_until
 from pixels import Rect, hex_rgb
 from wire import (ADJUST_NONE, ANCHOR_TOP_LEFT, BTN_LEFT, GRAVITY_BOTTOM_RIGHT, PRESSED,
-                  Connection, Disconnected, Popup, ProtocolError, Reader, u32)
+                  Connection, Disconnected, Popup, ProtocolError, Reader, i32, u32)
 
 CONFIG = make_config({"red": {"color": RED}, "blue": {"color": BLUE}})
 
@@ -401,6 +401,22 @@ def test_click_after_restack_goes_to_the_window_on_top(comp, pointer, overlappin
         f"the click went to blue's window, hidden under red's: {blue_ptr.events}"
     assert (BTN_LEFT, PRESSED) in red_ptr.buttons(), f"red got no click: {red_ptr.events}"
     assert red_ptr.focus == red_top.surface
+
+
+def test_unmap_under_a_still_pointer_enters_the_window_below(comp, pointer, overlapping):
+    (red, red_ptr, red_top, _red_win), (blue, _blue_ptr, blue_top, blue_win), spot = overlapping
+    red.roundtrip()
+    red_ptr.clear()
+    blue.request(blue_top.surface, 1, u32(0), i32(0), i32(0))  # attach(null)
+    blue.request(blue_top.surface, 6)  # commit: unmapped
+    blue.roundtrip()
+    wait_until(lambda: (red.roundtrip(), red_ptr.focus == red_top.surface)[1], 5,
+               message=f"an enter on red's window once blue's went; got {red_ptr.events}")
+    pointer.press()
+    pointer.release()
+    pointer.sync()
+    red.roundtrip()
+    assert (BTN_LEFT, PRESSED) in red_ptr.buttons(), red_ptr.events
 
 
 def test_window_growing_under_a_still_pointer_gets_enter(comp, pointer):
