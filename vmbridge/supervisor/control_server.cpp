@@ -119,7 +119,9 @@ void ControlServer::read_from(std::uint64_t id) {
 void ControlServer::reply(std::uint64_t id, const nlohmann::json& answer) {
     auto it = connections_.find(id);
     if (it == connections_.end()) return; // the client hung up while waiting
-    const std::string text = answer.dump() + "\n";
+    // Never throws: a string that is not UTF-8 (a guest's bytes that slipped through) is
+    // sent with U+FFFD in place of what is invalid, rather than aborting the supervisor.
+    const std::string text = answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     // Small replies to a waiting peer: a short blocking send is simpler than buffering.
     const int fd = it->second.fd;
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
