@@ -120,6 +120,7 @@ struct VmConfig {
     std::string hypervisor = "auto"; // "auto", "cloud-hypervisor", "qemu"
     std::string kernel, initramfs, cmdline;
     std::vector<std::string> images; // read-only disk images
+    std::string image_format = "raw"; // "raw" or "qcow2" (never probed; no backing files)
     std::uint64_t memory_mib = 512;
     std::uint32_t cpus = 1;
     std::string app;                  // command run in the guest
@@ -127,6 +128,8 @@ struct VmConfig {
     bool autostart = false;
     std::string restart = "on-failure"; // "never", "on-failure", "always"
     bool stop_with_app = true;
+    // false: the transport may run without bubblewrap, where no working one is installed.
+    bool sandbox = true;
 
     int line = 0, column = 0; // where [vm.NAME] is, for later errors about this VM
 

@@ -13,6 +13,7 @@ namespace {
 constexpr std::array<std::string_view, 3> hypervisors{"auto", "cloud-hypervisor", "qemu"};
 constexpr std::array<std::string_view, 2> transports{"vsock", "cross-domain"};
 constexpr std::array<std::string_view, 3> restart_policies{"never", "on-failure", "always"};
+constexpr std::array<std::string_view, 2> image_formats{"raw", "qcow2"};
 
 constexpr std::uint64_t mib = 1ull << 20;
 constexpr std::int64_t max_memory_mib = 1 << 20; // 1 TiB
@@ -70,12 +71,14 @@ std::vector<Field<VmConfig>> vm_fields(std::vector<PendingLimits>& pending_limit
         field("cmdline", &VmConfig::cmdline, string_reader()),
         field("app", &VmConfig::app, string_reader()),
         {"images", read_images},
+        field("image_format", &VmConfig::image_format, choice_reader(image_formats)),
         {"memory", read_memory},
         field("cpus", &VmConfig::cpus, integer_reader(1, max_cpus)),
         field("transport", &VmConfig::transport, choice_reader(transports)),
         field("autostart", &VmConfig::autostart, bool_reader()),
         field("restart", &VmConfig::restart, choice_reader(restart_policies)),
         field("stop_with_app", &VmConfig::stop_with_app, bool_reader()),
+        field("sandbox", &VmConfig::sandbox, bool_reader()),
         {"limits",
          [&pending_limits](const Value& value, VmConfig& vm) -> Status {
              if (auto table = read_table(value); !table)

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "ctl_client.hpp"
+#include "log_text.hpp"
 
 namespace {
 
@@ -83,11 +84,13 @@ int run_vm(const std::vector<std::string_view>& args) {
         }
         std::println("{:<16} {:<12} {:<16} {:<8} {:<9} {:<8} {}", "NAME", "STATE", "HYPERVISOR", "PID", "UPTIME",
                      "RESTARTS", "DETAIL");
+        // DETAIL and the rest are shown, never obeyed: no control character reaches the terminal.
         for (const auto& v : reply["vms"])
             std::println("{:<16} {:<12} {:<16} {:<8} {:<9} {:<8} {}", v["name"].get<std::string>(),
                          v["state"].get<std::string>(), v["hypervisor"].get<std::string>(),
                          v["pid"].is_number() ? std::to_string(v["pid"].get<int>()) : "-", format_uptime(v["uptime"]),
-                         v["restarts"].get<int>(), v["detail"].get<std::string>());
+                         v["restarts"].get<int>(),
+                         spectrum::vmbridge::printable_log_text(v["detail"].get<std::string>()));
         return 0;
     }
     if (sub == "start" || sub == "stop") {
@@ -105,7 +108,9 @@ int run_vm(const std::vector<std::string_view>& args) {
                 usage_error(std::format("\"{}\" is not a line count", count));
             request["lines"] = std::stoul(count);
         }
-        std::print("{}", call_vmbridge(request)["log"].get<std::string>());
+        // A guest's console output: escape sequences shown as text, never sent to the
+        // terminal (an OSC 52 would set the clipboard), whatever the supervisor sent.
+        std::print("{}", spectrum::vmbridge::printable_log_text(call_vmbridge(request)["log"].get<std::string>()));
         return 0;
     }
     usage_error("vm takes list, start NAME, stop NAME or logs NAME");

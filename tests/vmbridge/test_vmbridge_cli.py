@@ -215,3 +215,170 @@ def test_the_compositor_keeps_its_supervisor_running(tmp_path: Path, session: Se
     stop_process(session.compositor)
     session.compositor = None
     wait_for(lambda: not running(last), 30, "the supervisor to stop with the compositor")
+
+
+# --- what a guest writes, and the transport's sandbox (issue 18: holes 7 and 12) ----------
+
+OSC52 = b"\x1b]52;c;ZXZpbA==\x07"  # would set the terminal's clipboard to "evil"
+FLOOD = 12 << 20
+LOG_CAP = 4 << 20  # VmLog::kRotateAt
+
+# Stands in for QEMU: what it prints is what a guest's serial console prints (QEMU's
+# console is its stdout, `-chardev stdio`), then it waits to be killed like a guest that
+# never answers QMP.
+FAKE_QEMU = f"""#!/bin/sh
+export PATH=/usr/bin:/bin
+printf 'SeaBIOS\\n\\377\\376 \\033]52;c;ZXZpbA==\\007 \\033[2J\\r\\n'
+head -c {FLOOD} /dev/zero | tr '\\0' 'y'
+printf '\\nguest-end \\377 \\033]52;c;ZXZpbA==\\007\\n'
+exec sleep 600
+"""
+
+
+def fake_host_path(tmp_path: Path, bwrap: bool) -> str:
+    """A PATH with a fake QEMU, the real waypipe, and bubblewrap only if `bwrap`."""
+    for program in ("waypipe", "bwrap"):
+        if shutil.which(program) is None:
+            pytest.skip(f"{program} is needed (run via tools/dev)")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    qemu = bin_dir / "qemu-system-x86_64"
+    qemu.write_text(FAKE_QEMU)
+    qemu.chmod(0o755)
+    (bin_dir / "waypipe").symlink_to(shutil.which("waypipe"))
+    if bwrap:
+        (bin_dir / "bwrap").symlink_to(shutil.which("bwrap"))
+    return str(bin_dir)
+
+
+def fake_compositor_socket(runtime: Path, vm: str):
+    """The compositor's socket for `vm`, which is all a start waits for before booting."""
+    import socket
+
+    path = runtime / "spectrum" / "vm" / vm / "wayland-0"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen(4)
+    return listener
+
+
+def start_vmbridge_with_path(session: Session, config: Path, path: str) -> None:
+    session.vmbridge_log = session.work / "vmbridge.log"
+    session.vmbridge = subprocess.Popen(
+        [str(VMBRIDGE), "--config", str(config), "--stop-timeout", "3"],
+        env=session.env(PATH=path, SPECTRUM_VMBRIDGE_KVM="0"),
+        stdout=open(session.vmbridge_log, "wb"),
+        stderr=subprocess.STDOUT,
+    )
+    wait_for(lambda: session.control_socket.exists() or session.vmbridge.poll() is not None, 30,
+             "the supervisor's socket")
+    assert session.vmbridge.poll() is None, session.vmbridge_log.read_text()
+
+
+def ctl_bytes(session: Session, *args: str) -> subprocess.CompletedProcess:
+    from vmbridge_env import SPECTRUMCTL
+
+    return subprocess.run([str(SPECTRUMCTL), *args], env=session.env(), capture_output=True, timeout=60)
+
+
+def test_guest_bytes_in_the_log_neither_abort_the_supervisor_nor_reach_the_terminal(tmp_path: Path, session: Session):
+    """The log file is what `vm logs` reads: written here as a guest's console would, with
+    a byte that is not UTF-8, an OSC 52, a C1 CSI and a carriage return."""
+    config = tmp_path / "spectrum.toml"
+    config.write_text(f'state_dir = "{tmp_path / "state"}"\n[vm.red]\ncolor = "#cc0000"\n')
+    session.start_vmbridge(config)
+    log = session.runtime / "spectrum" / "vmbridge" / "red" / "console.log"
+    log.parent.mkdir(parents=True)
+    log.write_bytes(b"boot\n\xff\xfe " + OSC52 + b" \xc2\x9b2J \x1b[31mred\r\nlast line\n")
+
+    out = ctl_bytes(session, "vm", "logs", "red")
+    assert out.returncode == 0, out.stderr
+    assert session.vmbridge.poll() is None, "the supervisor died"
+    for byte in (b"\x1b", b"\x07", b"\r", b"\xc2\x9b", b"\xff"):
+        assert byte not in out.stdout, (byte, out.stdout)
+    assert b"\\x1b]52;c;ZXZpbA==\\x07" in out.stdout, out.stdout
+    assert "\ufffd".encode() in out.stdout and out.stdout.endswith(b"last line\n"), out.stdout
+    # Still answering, every VM still there.
+    assert session.vms()["red"]["state"] == "unconfigured"
+
+
+def test_a_guest_console_flood_is_capped_and_printable(tmp_path: Path, session: Session):
+    """A guest writes 12 MiB with escape sequences to its console: the log file never passes
+    its cap (one older .1 is kept), `vm logs` answers with no ESC byte, the supervisor lives.
+    The transport runs in the real sandbox (bubblewrap with the seccomp filter): QEMU starts
+    only once waypipe has made its socket in there."""
+    path = fake_host_path(tmp_path, bwrap=True)
+    (tmp_path / "vmlinuz").write_bytes(b"k")
+    config = tmp_path / "spectrum.toml"
+    config.write_text(
+        f'state_dir = "{tmp_path / "state"}"\n'
+        '[vm.red]\ncolor = "#cc0000"\nkernel = "vmlinuz"\napp = "foot"\nhypervisor = "qemu"\nrestart = "never"\n'
+    )
+    start_vmbridge_with_path(session, config, path)
+    listener = fake_compositor_socket(session.runtime, "red")
+    try:
+        session.ctl("vm", "start", "red")
+        log = session.runtime / "spectrum" / "vmbridge" / "red" / "console.log"
+        largest = 0
+
+        def ended() -> bool:
+            nonlocal largest
+            try:
+                data = log.read_bytes()
+            except FileNotFoundError:
+                return False
+            largest = max(largest, len(data))
+            assert session.vmbridge.poll() is None, "the supervisor died"
+            return b"guest-end" in data
+
+        wait_for(ended, 120, "the fake guest's last line in the log", poll=0.02)
+        assert largest <= LOG_CAP, f"the log reached {largest} bytes"
+        assert log.stat().st_size <= LOG_CAP
+        older = log.with_name("console.log.1")
+        assert older.exists() and older.stat().st_size <= LOG_CAP
+        assert sorted(p.name for p in log.parent.glob("console.log*")) == ["console.log", "console.log.1"]
+        assert "(transport not sandboxed)" not in log.read_text(errors="replace")
+
+        out = ctl_bytes(session, "vm", "logs", "red", "5")
+        assert out.returncode == 0, out.stderr
+        assert b"\x1b" not in out.stdout and b"\x07" not in out.stdout, out.stdout[-300:]
+        assert b"guest-end \xef\xbf\xbd \\x1b]52;c;ZXZpbA==\\x07" in out.stdout, out.stdout[-300:]
+        assert session.vmbridge.poll() is None
+        session.ctl("vm", "stop", "red")
+    finally:
+        listener.close()
+
+
+def test_without_bubblewrap_a_vm_starts_only_with_sandbox_false(tmp_path: Path, session: Session):
+    path = fake_host_path(tmp_path, bwrap=False)
+    (tmp_path / "vmlinuz").write_bytes(b"k")
+    config = tmp_path / "spectrum.toml"
+    config.write_text(
+        f'state_dir = "{tmp_path / "state"}"\n'
+        '[vm.red]\ncolor = "#cc0000"\nkernel = "vmlinuz"\napp = "foot"\nhypervisor = "qemu"\nrestart = "never"\n'
+        '[vm.blue]\ncolor = "#3465a4"\nkernel = "vmlinuz"\napp = "foot"\nhypervisor = "qemu"\nrestart = "never"\n'
+        "sandbox = false\n"
+    )
+    start_vmbridge_with_path(session, config, path)
+    assert "bubblewrap is not installed" in session.vmbridge_log.read_text()
+    red = session.vms()["red"]
+    assert red["state"] == "unconfigured", red
+    assert "bubblewrap is not installed" in red["detail"] and "sandbox = false in [vm.red]" in red["detail"], red
+    listeners = [fake_compositor_socket(session.runtime, vm) for vm in ("red", "blue")]
+    try:
+        out = session.ctl("vm", "start", "red", check=False)
+        assert out.returncode == 1
+        assert out.stderr.startswith("spectrumctl: VM red cannot start: bubblewrap is not installed"), out.stderr
+        assert out.stderr.count("\n") == 1
+        assert session.vms()["red"]["pid"] is None
+
+        # sandbox = false: it starts, its transport unsandboxed, and its log says so.
+        session.ctl("vm", "start", "blue")
+        log = session.runtime / "spectrum" / "vmbridge" / "blue" / "console.log"
+        wait_for(lambda: log.exists() and "QEMU started" in log.read_text(errors="replace"), 60, "blue's QEMU")
+        assert "boot 1 of VM blue on qemu-tcg (transport not sandboxed)" in log.read_text(errors="replace")
+        session.ctl("vm", "stop", "blue")
+    finally:
+        for listener in listeners:
+            listener.close()

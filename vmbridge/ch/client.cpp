@@ -102,7 +102,7 @@ std::expected<Response, ApiError> Client::send(const Request& request) {
     } else {
         curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "PUT");
         if (request.body) {
-            payload = request.body->dump();
+            payload = request.body->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
             append(headers, "Content-Type: application/json");
             curl_easy_setopt(curl, CURLOPT_POSTFIELDS, payload.data());
             curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,

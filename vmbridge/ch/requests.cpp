@@ -28,16 +28,22 @@ json vm_config(const VmSpec& spec) {
         {"memory", memory},
         {"vsock", {{"cid", spec.vsock_cid}, {"socket", spec.vsock_socket}}},
         // The serial port carries the guest's boot log; the virtio console is not used.
-        {"serial", spec.serial_log.empty() ? json{{"mode", "Null"}}
-                                           : json{{"mode", "File"}, {"file", spec.serial_log}}},
+        {"serial", spec.serial_log.empty()  ? json{{"mode", "Null"}}
+                   : spec.serial_log == "-" ? json{{"mode", "Tty"}}
+                                            : json{{"mode", "File"}, {"file", spec.serial_log}}},
         {"console", {{"mode", "Off"}}},
         {"rng", {{"src", "/dev/urandom"}}},
     };
 
     json disks = json::array();
     for (const auto& image : spec.readonly_images)
-        disks.push_back({{"path", image}, {"readonly", true}});
-    if (!spec.state_disk.empty()) disks.push_back({{"path", spec.state_disk}});
+        // The format named, never probed, and no backing file followed.
+        disks.push_back({{"path", image},
+                         {"readonly", true},
+                         {"image_type", spec.image_format == "qcow2" ? "Qcow2" : "Raw"},
+                         {"backing_files", false}});
+    if (!spec.state_disk.empty())
+        disks.push_back({{"path", spec.state_disk}, {"image_type", "Raw"}, {"backing_files", false}});
     if (!disks.empty()) config["disks"] = std::move(disks);
 
     // Not in the upstream v53 spec: VmConfig has no `gpu` field there (and DeviceConfig is

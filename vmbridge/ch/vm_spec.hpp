@@ -24,13 +24,16 @@ struct VmSpec {
     // Disks in guest order: the read-only images first (vda, vdb, …), then the VM's one
     // writable state disk, so the guest finds its state on the last virtio-blk device.
     std::vector<std::string> readonly_images;
+    std::string image_format = "raw"; // of the read-only images: "raw" or "qcow2"
     std::string state_disk; // empty: none
 
     // Hybrid vsock: the guest's connections to CID 2 port P reach `<vsock_socket>_P`.
     std::uint32_t vsock_cid = 3; // 0-2 are reserved
     std::string vsock_socket;
 
-    std::string serial_log; // where the guest's serial console is written; empty: discarded
+    // Where the guest's serial console is written; empty: discarded; "-": the VMM's stdout
+    // (mode Tty), which the supervisor reads into the VM's capped log.
+    std::string serial_log;
 
     // virtio-gpu of the GPU-patched cloud-hypervisor (crosvm's vhost-user GPU device at
     // this socket), for transport "cross-domain". Upstream has no such device.

@@ -35,6 +35,7 @@ std::expected<VmSpec, std::string> vm_spec_from_config(const config::VmConfig& v
     spec.cpus = vm.cpus;
     spec.memory_bytes = vm.memory_mib << 20;
     spec.readonly_images = vm.images;
+    spec.image_format = vm.image_format;
     spec.state_disk = where.state_disk;
     spec.vsock_cid = where.vsock_cid;
     spec.vsock_socket = where.vsock_socket;

@@ -14,7 +14,7 @@ namespace spectrum::vmbridge::ch {
 struct VmPlacement {
     std::string state_disk;   // the VM's writable disk in the state store; empty: none
     std::string vsock_socket; // host end of the hybrid vsock
-    std::string serial_log;   // empty: serial output discarded
+    std::string serial_log;   // empty: serial output discarded; "-": the VMM's stdout
     std::uint32_t vsock_cid = 0;
 
     // For transport "cross-domain": crosvm's vhost-user GPU device socket, usable only when

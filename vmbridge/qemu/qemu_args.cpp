@@ -13,8 +13,8 @@ std::string escape_option_value(const std::string& value) {
     return out;
 }
 
-std::string image_format(const std::string& path) {
-    return path.ends_with(".qcow2") ? "qcow2" : "raw";
+std::string image_format(const QemuSpec& spec) {
+    return spec.image_format == "qcow2" ? "qcow2" : "raw";
 }
 
 std::vector<std::string> qemu_argv(const QemuSpec& spec) {
@@ -37,7 +37,7 @@ std::vector<std::string> qemu_argv(const QemuSpec& spec) {
 
     for (const auto& image : spec.readonly_images)
         argv.insert(argv.end(), {"-drive", std::format("file={},format={},if=virtio,readonly=on",
-                                                       esc(image), image_format(image))});
+                                                       esc(image), image_format(spec))});
     if (!spec.state_disk.empty())
         argv.insert(argv.end(),
                     {"-drive", std::format("file={},format=raw,if=virtio,discard=unmap",
@@ -50,10 +50,9 @@ std::vector<std::string> qemu_argv(const QemuSpec& spec) {
                  std::format("socket,id=wayland,path={}", esc(spec.wayland_socket)), "-device",
                  "virtserialport,bus=vser0.0,chardev=wayland,name=wayland"});
 
-    // The serial console goes to the VM's log, appended so earlier boots stay readable.
-    argv.insert(argv.end(), {"-chardev",
-                             std::format("file,id=console,path={},append=on", esc(spec.log_file)),
-                             "-serial", "chardev:console"});
+    // The serial console goes to QEMU's stdout: the supervisor's pipe into the VM's log,
+    // which caps it. QEMU never opens the log file itself, so a guest cannot grow it.
+    argv.insert(argv.end(), {"-chardev", "stdio,id=console,signal=off", "-serial", "chardev:console"});
     argv.insert(argv.end(), {"-monitor", "none", "-qmp",
                              std::format("unix:{},server=on,wait=off", esc(spec.qmp_socket))});
     return argv;

@@ -17,18 +17,21 @@ struct QemuSpec {
     std::string kernel, initramfs, cmdline; // direct kernel boot; cmdline complete (guest_cmdline)
     // Disks in guest order: read-only images first (vda, …), the writable state disk last.
     std::vector<std::string> readonly_images;
+    std::string image_format = "raw"; // of every image: "raw" or "qcow2", never probed
     std::string state_disk; // raw; empty: none
 
     std::string wayland_socket; // the transport listens here; QEMU connects as a client
     std::string qmp_socket;     // QEMU listens here
-    std::string log_file;       // the guest's serial console, appended
+    std::string log_file;       // QEMU's stdout and stderr (the serial console), appended
+    int output_fd = -1;         // or this descriptor (the VM's LogPipe), if >= 0
 };
 
 std::vector<std::string> qemu_argv(const QemuSpec& spec);
 
-// "raw", or "qcow2" for a .qcow2 image: named explicitly, because QEMU refuses to write a
-// probed raw image's first sector and warns about probing on every start.
-std::string image_format(const std::string& path);
+// "qcow2" when the config says so, else "raw" whatever the file's name or header: always
+// named, never probed, so a raw image whose first bytes look like a qcow2 header with a
+// backing file can never make QEMU open a host file (vm_check refuses such a qcow2).
+std::string image_format(const QemuSpec& spec);
 
 // QEMU's -option values are comma-separated key=value lists; a comma inside a value is
 // written twice.

@@ -13,7 +13,8 @@ std::expected<std::unique_ptr<QemuBoot>, std::string>
 QemuBoot::start(EventLoop& loop, const QemuSpec& spec, VmmCallbacks callbacks, QemuBootOptions options) {
     std::unique_ptr<QemuBoot> boot(new QemuBoot(loop, spec, std::move(callbacks), options));
     auto* raw = boot.get();
-    auto process = spawn_vmm(loop, qemu_argv(spec), spec.log_file, [raw](ExitStatus status) { raw->on_exit(status); });
+    auto process = spawn_vmm(
+        loop, qemu_argv(spec), spec.log_file, [raw](ExitStatus status) { raw->on_exit(status); }, spec.output_fd);
     if (!process) return std::unexpected(process.error());
     boot->process_ = std::move(*process);
     boot->started_ = std::chrono::steady_clock::now();

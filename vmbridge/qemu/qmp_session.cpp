@@ -56,7 +56,7 @@ void QmpSession::close(const std::string& why) {
 void QmpSession::send(const std::string& id, const std::string& command, const json& arguments) {
     json message = {{"execute", command}, {"id", id}};
     if (!arguments.is_null()) message["arguments"] = arguments;
-    output_ += message.dump();
+    output_ += message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     output_ += "\r\n";
 }
 

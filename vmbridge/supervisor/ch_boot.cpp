@@ -34,7 +34,9 @@ std::expected<std::unique_ptr<ChBoot>, std::string> ChBoot::start(EventLoop& loo
     std::unique_ptr<ChBoot> boot(new ChBoot(loop, spec, std::move(callbacks)));
     auto* raw = boot.get();
     auto process =
-        spawn_vmm(loop, cloud_hypervisor_argv(spec), spec.log_file, [raw](ExitStatus status) { raw->on_exit(status); });
+        spawn_vmm(
+            loop, cloud_hypervisor_argv(spec), spec.log_file, [raw](ExitStatus status) { raw->on_exit(status); },
+            spec.output_fd);
     if (!process) return std::unexpected(process.error());
     boot->process_ = std::move(*process);
     boot->started_ = std::chrono::steady_clock::now();

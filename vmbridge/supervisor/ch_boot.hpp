@@ -27,6 +27,7 @@ struct ChBootSpec {
     std::string binary = "cloud-hypervisor";
     std::string api_socket;
     std::string log_file;   // the process's own output
+    int output_fd = -1;     // or this descriptor (the VM's LogPipe), if >= 0
     config::VmConfig vm;    // cmdline already complete (guest_cmdline)
     ch::VmPlacement placement;
     std::chrono::milliseconds call_timeout{std::chrono::seconds(3)};

@@ -59,7 +59,9 @@ ChildProcess::spawn(EventLoop& loop, const SpawnOptions& options, ExitCallback o
     auto c_argv = c_strings(argv);
     auto c_env = c_strings(env);
     const std::string output = options.output_file.empty() ? "/dev/null" : options.output_file;
-    const int out_fd = open(output.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    const int out_fd = options.output_fd >= 0
+                           ? fcntl(options.output_fd, F_DUPFD_CLOEXEC, 3)
+                           : open(output.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (out_fd < 0) return std::unexpected(std::format("cannot open {}: {}", output, strerror(errno)));
     const int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     int report[2];
@@ -84,6 +86,8 @@ ChildProcess::spawn(EventLoop& loop, const SpawnOptions& options, ExitCallback o
         dup2(null_fd, STDIN_FILENO);
         dup2(out_fd, STDOUT_FILENO);
         dup2(out_fd, STDERR_FILENO);
+        for (const int fd : options.inherit_fds)
+            fcntl(fd, F_SETFD, 0); // this process's copy only: the parent's stays close-on-exec
         for (const auto& limit : options.limits) {
             rlimit value{limit.value, limit.value};
             setrlimit(limit.resource, &value);
@@ -148,11 +152,12 @@ ChildProcess::~ChildProcess() {
 
 std::expected<std::unique_ptr<ChildProcess>, std::string>
 spawn_vmm(EventLoop& loop, std::vector<std::string> argv, const std::string& log_file,
-          ChildProcess::ExitCallback on_exit) {
+          ChildProcess::ExitCallback on_exit, int output_fd) {
     SpawnOptions spawn;
     spawn.argv = std::move(argv);
     spawn.env = environment_with({});
     spawn.output_file = log_file;
+    spawn.output_fd = output_fd;
     spawn.parent_death_signal = SIGTERM;
     return ChildProcess::spawn(loop, spawn, std::move(on_exit));
 }

@@ -25,6 +25,8 @@ struct SpawnOptions {
     std::string output_file;                       // stdout and stderr, appended; empty: /dev/null
     std::vector<ResourceLimit> limits;             // applied in the child before exec
     int parent_death_signal = 0;                   // sent to the child if the supervisor dies
+    int output_fd = -1; // if >= 0, stdout and stderr go here instead (the VM's LogPipe)
+    std::vector<int> inherit_fds;                  // kept open across exec, at the same numbers
 };
 
 // How a child ended, from waitpid.
@@ -69,8 +71,9 @@ std::vector<std::string> environment_with(const std::vector<std::string>& overri
 // A VMM process (QEMU, cloud-hypervisor): the supervisor's environment, its output appended
 // to the VM's log, and SIGTERM if the supervisor dies, so no VM outlives its supervisor
 // (both VMMs shut their guest down cleanly on SIGTERM).
+// `output_fd` >= 0 (the VM's LogPipe) takes the place of `log_file`.
 std::expected<std::unique_ptr<ChildProcess>, std::string>
 spawn_vmm(EventLoop& loop, std::vector<std::string> argv, const std::string& log_file,
-          ChildProcess::ExitCallback on_exit);
+          ChildProcess::ExitCallback on_exit, int output_fd = -1);
 
 } // namespace spectrum::vmbridge

@@ -1,6 +1,7 @@
 #include "host_probe.hpp"
 
 #include "../transport/sandbox.hpp"
+#include "../transport/seccomp_filter.hpp"
 
 #include <array>
 #include <cerrno>
@@ -93,7 +94,12 @@ HostFacts probe_host() {
 }
 
 std::optional<std::string> probe_bubblewrap(const std::string& bwrap, bool new_user_namespace) {
-    std::vector<std::string> args = transport::sandbox_probe_argv(bwrap, new_user_namespace);
+    // With the filter the transport gets: a bwrap too old for --seccomp (or for
+    // --disable-userns) does not count as working.
+    auto filter = transport::seccomp_filter_fd();
+    if (!filter) return "cannot build the seccomp filter: " + filter.error();
+    Fd seccomp{*filter};
+    std::vector<std::string> args = transport::sandbox_probe_argv(bwrap, new_user_namespace, seccomp.fd);
     std::vector<char*> argv;
     for (auto& a : args)
         argv.push_back(a.data());
@@ -104,6 +110,7 @@ std::optional<std::string> probe_bubblewrap(const std::string& bwrap, bool new_u
     if (pid == 0) {
         dup2(out[1], STDERR_FILENO);
         dup2(out[1], STDOUT_FILENO);
+        fcntl(seccomp.fd, F_SETFD, 0);
         execv(argv[0], argv.data());
         _exit(127);
     }

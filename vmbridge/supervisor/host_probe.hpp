@@ -21,8 +21,8 @@ bool probe_kvm(std::string* problem);
 
 HostFacts probe_host();
 
-// Runs `bwrap` with the transport sandbox's options around /bin/true. Returns nothing when
-// it works, else bwrap's own first line of complaint.
+// Runs `bwrap` with the transport sandbox's options (its seccomp filter included) around
+// /bin/true. Returns nothing when it works, else bwrap's own first line of complaint.
 std::optional<std::string> probe_bubblewrap(const std::string& bwrap, bool new_user_namespace);
 
 } // namespace spectrum::vmbridge

@@ -72,13 +72,15 @@ std::optional<Options> parse_args(int argc, char** argv) {
     return options;
 }
 
-// Whether bubblewrap can sandbox transports here, with a user namespace or without.
+// Whether bubblewrap can sandbox transports here (its seccomp filter included), with a user
+// namespace or without. Without a working one, only VMs whose config says sandbox = false
+// start; the others say why (VmRunner, `spectrumctl vm list`).
 void choose_sandbox(RunnerSettings& settings) {
     const auto bwrap = find_program("bwrap");
     if (!bwrap) {
         settings.sandbox = false;
-        say("warning: bubblewrap is not installed (`apt install bubblewrap`); VM transports run "
-            "without a sandbox, with resource limits only");
+        settings.sandbox_problem = "bubblewrap is not installed (`apt install bubblewrap`)";
+        say(std::format("warning: {}; only VMs with sandbox = false will start", settings.sandbox_problem));
         return;
     }
     settings.bwrap = *bwrap;
@@ -88,9 +90,8 @@ void choose_sandbox(RunnerSettings& settings) {
     }
     if (auto problem = probe_bubblewrap(*bwrap, false)) {
         settings.sandbox = false;
-        say(std::format("warning: bubblewrap cannot build a sandbox here ({}); VM transports run "
-                        "without one, with resource limits only",
-                        *problem));
+        settings.sandbox_problem = std::format("bubblewrap cannot build a sandbox here ({})", *problem);
+        say(std::format("warning: {}; only VMs with sandbox = false will start", settings.sandbox_problem));
     }
 }
 
@@ -165,6 +166,8 @@ int main(int argc, char** argv) {
     for (auto& checked : vms) {
         RunnerSettings mine = settings;
         mine.vsock_cid = cid++;
+        // sandbox = false: this VM's transport runs without bubblewrap, and says so.
+        if (!checked.vm.sandbox) mine.sandbox = false;
         auto choice = choices[checked.vm.name];
         const std::string name = checked.vm.name;
         runners.emplace(name, std::make_unique<VmRunner>(loop, std::move(checked), choice, mine));

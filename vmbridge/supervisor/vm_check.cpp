@@ -2,7 +2,10 @@
 
 #include "../transport/guest_cmdline.hpp"
 
+#include <array>
+#include <cstdint>
 #include <format>
+#include <fstream>
 #include <unistd.h>
 
 namespace spectrum::vmbridge {
@@ -18,6 +21,31 @@ std::string absolute_from(const fs::path& base, const std::string& path) {
     if (path.empty()) return path;
     const fs::path p(path);
     return (p.is_absolute() ? p : base / p).lexically_normal().string();
+}
+
+std::optional<std::string> qcow2_problem(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::array<unsigned char, 80> header{};
+    in.read(reinterpret_cast<char*>(header.data()), header.size());
+    const auto got = static_cast<std::size_t>(in.gcount());
+    if (got < 16 || header[0] != 'Q' || header[1] != 'F' || header[2] != 'I' || header[3] != 0xfb)
+        return std::nullopt;
+    auto big_endian = [&](std::size_t at, std::size_t bytes) {
+        std::uint64_t value = 0;
+        for (std::size_t i = 0; i < bytes; ++i)
+            value = value << 8 | header[at + i];
+        return value;
+    };
+    if (big_endian(8, 8) != 0)
+        return std::format("\"{}\" is a qcow2 image with a backing file, which QEMU would open on the "
+                           "guest's behalf; refused (make it standalone: qemu-img convert -O raw)",
+                           path);
+    constexpr std::uint64_t kExternalDataFile = 1u << 2; // incompatible feature bit 2
+    if (big_endian(4, 4) >= 3 && (got < 80 || (big_endian(72, 8) & kExternalDataFile) != 0))
+        return std::format("\"{}\" is a qcow2 image with an external data file, which QEMU would open "
+                           "on the guest's behalf; refused (make it standalone: qemu-img convert -O raw)",
+                           path);
+    return std::nullopt;
 }
 
 std::expected<CheckedVm, config::ConfigError> check_vm(const config::Config& config,
@@ -41,9 +69,12 @@ std::expected<CheckedVm, config::ConfigError> check_vm(const config::Config& con
     if (auto problem = readable_file("kernel", checked.vm.kernel)) return fail(*problem);
     if (!checked.vm.initramfs.empty())
         if (auto problem = readable_file("initramfs", checked.vm.initramfs)) return fail(*problem);
-    for (std::size_t i = 0; i < checked.vm.images.size(); ++i)
+    for (std::size_t i = 0; i < checked.vm.images.size(); ++i) {
         if (auto problem = readable_file(std::format("images[{}]", i), checked.vm.images[i]))
             return fail(*problem);
+        if (auto problem = qcow2_problem(checked.vm.images[i]))
+            return fail(std::format("images[{}] {}", i, *problem));
+    }
     if (vm.app.empty())
         return fail("has a kernel but no app; set app = \"…\", the command its guest runs");
     if (vm.transport == "cross-domain")

@@ -6,6 +6,8 @@
 
 #include <expected>
 #include <filesystem>
+#include <optional>
+#include <string>
 
 namespace spectrum::vmbridge {
 
@@ -18,6 +20,12 @@ struct CheckedVm {
 // "/x/vmlinuz" does not exist".
 std::expected<CheckedVm, config::ConfigError> check_vm(const config::Config& config,
                                                       const config::VmConfig& vm);
+
+// Why the image at `path` may not be attached, from its own header: a qcow2 (magic
+// "QFI\xfb") with a backing file (bytes 8-15) or an external data file — files QEMU would
+// open on the guest's behalf. Nothing for any other file. Every image is checked, whatever
+// image_format says.
+std::optional<std::string> qcow2_problem(const std::string& path);
 
 // Where relative paths in `config` are taken from: its file's directory.
 std::filesystem::path config_base_dir(const config::Config& config);

@@ -2,6 +2,7 @@
 
 #include "../qemu/qemu_boot.hpp"
 #include "../transport/guest_cmdline.hpp"
+#include "../transport/seccomp_filter.hpp"
 #include "../transport/waypipe_transport.hpp"
 #include "ch_boot.hpp"
 #include "state_store.hpp"
@@ -41,6 +42,13 @@ VmRunner::VmRunner(EventLoop& loop, CheckedVm vm, std::optional<HypervisorChoice
     if (!vm_.launchable || !choice_) {
         state_ = State::Unconfigured;
         detail_ = std::format("no kernel set; add kernel = \"…\" to [vm.{}]", vm_.vm.name);
+    } else if (vm_.vm.sandbox && !settings_.sandbox_problem.empty()) {
+        // Never a silent fallback to an unsandboxed transport: the config must ask for it.
+        state_ = State::Unconfigured;
+        detail_ = std::format("{}, and its transport runs only in the sandbox; install bubblewrap, or "
+                              "set sandbox = false in [vm.{}] to run it unsandboxed",
+                              settings_.sandbox_problem, vm_.vm.name);
+        log_.note(std::format("VM {} cannot start: {}", vm_.vm.name, detail_));
     }
 }
 
@@ -155,19 +163,29 @@ std::expected<std::unique_ptr<ChildProcess>, std::string> VmRunner::spawn_transp
     plan.sandboxed = settings_.sandbox;
     plan.sandbox.bwrap = settings_.bwrap;
     plan.sandbox.new_user_namespace = settings_.sandbox_user_namespace;
+    int seccomp = -1;
+    if (plan.sandboxed) {
+        auto filter = transport::seccomp_filter_fd();
+        if (!filter) return std::unexpected("cannot build the sandbox's seccomp filter: " + filter.error());
+        seccomp = *filter;
+        plan.sandbox.seccomp_fd = seccomp;
+    }
     const auto command = transport::transport_command(plan);
 
     SpawnOptions spawn;
     spawn.argv = command.argv;
     spawn.env = command.env.empty() ? environment_with(command.env_overrides) : command.env;
-    spawn.output_file = paths_.log.string();
+    spawn.output_fd = log_pipe_->write_end();
     spawn.parent_death_signal = SIGKILL;
     spawn.limits = {{RLIMIT_AS, plan.limits.address_space}, {RLIMIT_NOFILE, plan.limits.open_files}};
     // RLIMIT_NPROC counts every process of the user; only in a user namespace of its own
     // does it count the sandbox's alone, and root outside one is not held to it at all.
     if (settings_.sandbox && settings_.sandbox_user_namespace)
         spawn.limits.push_back({RLIMIT_NPROC, plan.limits.processes});
-    return ChildProcess::spawn(loop_, spawn, [this](ExitStatus status) { on_transport_exit(status); });
+    if (seccomp >= 0) spawn.inherit_fds.push_back(seccomp);
+    auto child = ChildProcess::spawn(loop_, spawn, [this](ExitStatus status) { on_transport_exit(status); });
+    if (seccomp >= 0) close(seccomp);
+    return child;
 }
 
 void VmRunner::boot() {
@@ -178,6 +196,11 @@ void VmRunner::boot() {
     enter(State::Starting, "starting the transport");
     if (auto dir = private_dir(paths_.dir); !dir) return finish(VmEnd::Crash, dir.error());
     log_.rotate();
+    if (!log_pipe_) {
+        auto pipe = LogPipe::open(loop_, log_);
+        if (!pipe) return finish(VmEnd::Crash, "cannot open the log pipe: " + pipe.error());
+        log_pipe_ = std::move(*pipe);
+    }
     log_.note(std::format("boot {} of VM {} on {}{}", boots_, name(), choice_->name(),
                           settings_.sandbox ? "" : " (transport not sandboxed)"));
     if (auto dir = private_dir(paths_.transport_dir); !dir) return finish(VmEnd::Crash, dir.error());
@@ -249,10 +272,12 @@ void VmRunner::launch_vmm() {
         spec.initramfs = vm.initramfs;
         spec.cmdline = *cmdline;
         spec.readonly_images = vm.images;
+        spec.image_format = vm.image_format;
         spec.state_disk = state_disk->string();
         spec.wayland_socket = paths_.wayland_socket.string();
         spec.qmp_socket = paths_.qmp_socket.string();
         spec.log_file = paths_.log.string();
+        spec.output_fd = log_pipe_->write_end();
         auto started = qemu::QemuBoot::start(loop_, spec, std::move(callbacks));
         if (started) boot = std::move(*started);
         else boot = std::unexpected(started.error());
@@ -261,12 +286,13 @@ void VmRunner::launch_vmm() {
         spec.binary = settings_.cloud_hypervisor;
         spec.api_socket = paths_.api_socket.string();
         spec.log_file = paths_.log.string();
+        spec.output_fd = log_pipe_->write_end();
         spec.vm = vm;
         spec.vm.cmdline = *cmdline;
         spec.placement.state_disk = state_disk->string();
         spec.placement.vsock_socket = paths_.vsock_socket.string();
         spec.placement.vsock_cid = settings_.vsock_cid;
-        spec.placement.serial_log = (paths_.dir / "serial.log").string();
+        spec.placement.serial_log = "-"; // its stdout: the capped log, like QEMU's console
         auto started = ChBoot::start(loop_, spec, std::move(callbacks));
         if (started) boot = std::move(*started);
         else boot = std::unexpected(started.error());

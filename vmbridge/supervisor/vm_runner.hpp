@@ -36,6 +36,7 @@ struct RunnerSettings {
     std::chrono::milliseconds transport_grace{std::chrono::seconds(3)}; // power button → transport closed
     std::chrono::milliseconds compositor_wait{std::chrono::seconds(30)}; // autostart only
     bool sandbox = true;            // run transports under bubblewrap
+    std::string sandbox_problem;    // why bubblewrap cannot be used here; empty: it can
     bool sandbox_user_namespace = false;
     std::string bwrap = "/usr/bin/bwrap";
     std::string waypipe = "waypipe";
@@ -100,6 +101,7 @@ class VmRunner {
     RunnerSettings settings_;
     VmPaths paths_;
     VmLog log_;
+    std::unique_ptr<LogPipe> log_pipe_; // every child's output, into log_ (capped)
     RestartPolicy policy_;
 
     State state_ = State::Stopped;

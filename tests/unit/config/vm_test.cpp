@@ -37,6 +37,8 @@ TEST(Vm, MinimalGetsDefaults) {
     EXPECT_FALSE(vm.autostart);
     EXPECT_EQ(vm.restart, "on-failure");
     EXPECT_TRUE(vm.stop_with_app);
+    EXPECT_EQ(vm.image_format, "raw");
+    EXPECT_TRUE(vm.sandbox);
     EXPECT_EQ(vm.line, 1);
     EXPECT_EQ(vm.column, 1);
 }
@@ -58,6 +60,8 @@ transport = "cross-domain"
 autostart = true
 restart = "always"
 stop_with_app = false
+image_format = "qcow2"
+sandbox = false
 )");
     const VmConfig* vm = config.find_vm("mail-2");
     ASSERT_NE(vm, nullptr);
@@ -76,6 +80,8 @@ stop_with_app = false
     EXPECT_TRUE(vm->autostart);
     EXPECT_EQ(vm->restart, "always");
     EXPECT_FALSE(vm->stop_with_app);
+    EXPECT_EQ(vm->image_format, "qcow2");
+    EXPECT_FALSE(vm->sandbox);
     EXPECT_EQ(vm->line, 2);
     EXPECT_EQ(vm->column, 1);
 }
@@ -176,8 +182,8 @@ TEST(Vm, MustBeTables) {
 TEST(Vm, UnknownKey) {
     EXPECT_EQ(error_of(red_vm("colour = \"#cc0000\"")),
               "t.toml:3:1: vm.red.colour: unknown key; expected one of color, label, hypervisor, "
-              "kernel, initramfs, cmdline, app, images, memory, cpus, transport, autostart, "
-              "restart, stop_with_app, limits");
+              "kernel, initramfs, cmdline, app, images, image_format, memory, cpus, transport, "
+              "autostart, restart, stop_with_app, sandbox, limits");
     EXPECT_THAT(error_of(red_vm("[vm.red.disk]\nsize = 1")),
                 StartsWith("t.toml:3:9: vm.red.disk: unknown table; "));
 }
@@ -241,6 +247,10 @@ TEST(Vm, Booleans) {
               "t.toml:3:13: vm.red.autostart: expected true or false, got \"yes\"");
     EXPECT_EQ(error_of(red_vm("stop_with_app = 1")),
               "t.toml:3:17: vm.red.stop_with_app: expected true or false, got 1");
+    EXPECT_EQ(error_of(red_vm("sandbox = \"no\"")),
+              "t.toml:3:11: vm.red.sandbox: expected true or false, got \"no\"");
+    EXPECT_THAT(error_of(red_vm("image_format = \"vmdk\"")),
+                StartsWith("t.toml:3:16: vm.red.image_format: expected one of \"raw\""));
 }
 
 TEST(Vm, Strings) {

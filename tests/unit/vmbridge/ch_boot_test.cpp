@@ -116,8 +116,9 @@ TEST_F(ChBootFake, BootsPowersOffAndEndsTheVmm) {
     EXPECT_EQ(config["payload"]["cmdline"], spec("").vm.cmdline);
     EXPECT_EQ(config["vsock"], (json{{"cid", 3}, {"socket", (dir / "vsock.sock").string()}}));
     EXPECT_EQ(config["serial"], (json{{"mode", "File"}, {"file", (dir / "serial.log").string()}}));
-    EXPECT_EQ(config["disks"], (json::array({{{"path", "/img/root.img"}, {"readonly", true}},
-                                             {{"path", "/var/lib/spectrum/mail/state.img"}}})));
+    EXPECT_EQ(config["disks"],
+              (json::array({{{"path", "/img/root.img"}, {"readonly", true}, {"image_type", "Raw"}, {"backing_files", false}},
+                            {{"path", "/var/lib/spectrum/mail/state.img"}, {"image_type", "Raw"}, {"backing_files", false}}})));
 }
 
 TEST_F(ChBootFake, VmmExitingWithItsGuestIsAnAppExit) {

@@ -19,9 +19,9 @@ TEST(ChRequests, VmCreateBodyIsExact) {
     EXPECT_EQ(request.body->dump(),
               R"({"console":{"mode":"Off"},)"
               R"("cpus":{"boot_vcpus":2,"max_vcpus":2},)"
-              R"("disks":[{"path":"/usr/share/spectrum/root.img","readonly":true},)"
-              R"({"path":"/usr/share/spectrum/apps.img","readonly":true},)"
-              R"({"path":"/var/lib/spectrum/mail/state.img"}],)"
+              R"("disks":[{"backing_files":false,"image_type":"Raw","path":"/usr/share/spectrum/root.img","readonly":true},)"
+              R"({"backing_files":false,"image_type":"Raw","path":"/usr/share/spectrum/apps.img","readonly":true},)"
+              R"({"backing_files":false,"image_type":"Raw","path":"/var/lib/spectrum/mail/state.img"}],)"
               R"("memory":{"size":536870912},)"
               R"("payload":{"cmdline":"console=ttyS0 quiet",)"
               R"("initramfs":"/usr/share/spectrum/initramfs.img",)"
@@ -49,7 +49,22 @@ TEST(ChRequests, StateDiskAloneIsWritable) {
     VmSpec spec = sample_vm_spec();
     spec.readonly_images.clear();
     EXPECT_EQ(vm_config(spec)["disks"],
-              json::parse(R"([{"path":"/var/lib/spectrum/mail/state.img"}])"));
+              json::parse(R"([{"path":"/var/lib/spectrum/mail/state.img","image_type":"Raw","backing_files":false}])"));
+}
+
+TEST(ChRequests, ImagesAreRawUnlessConfiguredAndNeverFollowABackingFile) {
+    VmSpec spec = sample_vm_spec();
+    spec.image_format = "qcow2";
+    const json disks = vm_config(spec)["disks"];
+    EXPECT_EQ(disks[0]["image_type"], "Qcow2");
+    EXPECT_EQ(disks[0]["backing_files"], false);
+    EXPECT_EQ(disks[2]["image_type"], "Raw"); // the state disk
+}
+
+TEST(ChRequests, SerialToStdoutIsTty) {
+    VmSpec spec = sample_vm_spec();
+    spec.serial_log = "-";
+    EXPECT_EQ(vm_config(spec)["serial"], (json{{"mode", "Tty"}}));
 }
 
 TEST(ChRequests, GpuDeviceSharesMemory) {

@@ -68,8 +68,10 @@ TEST(QemuArgs, DirectKernelBoot) {
 TEST(QemuArgs, ImagesReadOnlyAndStateDiskLastAndWritable) {
     const auto drives = values_of(qemu_argv(sample()), "-drive");
     ASSERT_EQ(drives.size(), 3u);
+    // Raw and read-only whatever the name says: QEMU never probes, so never follows a
+    // qcow2 header's backing file.
     EXPECT_EQ(drives[0], "file=/img/root.img,format=raw,if=virtio,readonly=on");
-    EXPECT_EQ(drives[1], "file=/img/apps.qcow2,format=qcow2,if=virtio,readonly=on");
+    EXPECT_EQ(drives[1], "file=/img/apps.qcow2,format=raw,if=virtio,readonly=on");
     EXPECT_EQ(drives[2], "file=/var/lib/spectrum/red/state.img,format=raw,if=virtio,discard=unmap");
     EXPECT_EQ(drives[2].find("readonly"), std::string::npos);
 }
@@ -87,7 +89,9 @@ TEST(QemuArgs, WaylandPortSerialLogAndQmp) {
     const auto chardevs = values_of(argv, "-chardev");
     ASSERT_EQ(chardevs.size(), 2u);
     EXPECT_EQ(chardevs[0], "socket,id=wayland,path=/run/user/0/spectrum/vmbridge/red/transport/wayland.sock");
-    EXPECT_EQ(chardevs[1], "file,id=console,path=/run/user/0/spectrum/vmbridge/red/console.log,append=on");
+    // The console goes to QEMU's stdout (the supervisor's capped log pipe), never to a file
+    // QEMU opens and grows itself.
+    EXPECT_EQ(chardevs[1], "stdio,id=console,signal=off");
     const auto devices = values_of(argv, "-device");
     EXPECT_EQ(devices, (std::vector<std::string>{"virtio-serial-pci,id=vser0",
                                                  "virtserialport,bus=vser0.0,chardev=wayland,name=wayland"}));
@@ -101,6 +105,14 @@ TEST(QemuArgs, CommasInPathsAreDoubled) {
     const auto drives = values_of(qemu_argv(spec), "-drive");
     EXPECT_EQ(drives.back(), "file=/data/a,,b/state.img,format=raw,if=virtio,discard=unmap");
     EXPECT_EQ(escape_option_value("x,y,,z"), "x,,y,,,,z");
+}
+
+TEST(QemuArgs, Qcow2OnlyWhenTheConfigSaysSo) {
+    QemuSpec spec = sample();
+    spec.image_format = "qcow2";
+    const auto drives = values_of(qemu_argv(spec), "-drive");
+    EXPECT_EQ(drives[0], "file=/img/root.img,format=qcow2,if=virtio,readonly=on");
+    EXPECT_EQ(drives[2], "file=/var/lib/spectrum/red/state.img,format=raw,if=virtio,discard=unmap");
 }
 
 TEST(QemuArgs, NoStateDiskMeansNoWritableDrive) {

@@ -4,6 +4,7 @@
 #include "vm_log.hpp"
 #include "vm_paths.hpp"
 
+#include <cstdlib>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -130,6 +131,56 @@ TEST_F(VmCheck, MissingImageOrAppOrCrossDomainAreErrors) {
     auto e3 = check_vm(cross, cross.vms[0]);
     ASSERT_FALSE(e3);
     EXPECT_NE(e3.error().message.find("cross-domain"), std::string::npos);
+}
+
+// A qcow2 header: magic, version, backing_file_offset (bytes 8-15), and for version 3 the
+// incompatible features (bytes 72-79).
+std::string qcow2_header(std::uint32_t version, std::uint64_t backing_offset, std::uint64_t incompatible) {
+    std::string h(104, '\0');
+    h.replace(0, 4, "QFI\xfb");
+    for (int i = 0; i < 4; ++i) h[4 + i] = static_cast<char>(version >> (24 - 8 * i));
+    for (int i = 0; i < 8; ++i) h[8 + i] = static_cast<char>(backing_offset >> (56 - 8 * i));
+    for (int i = 0; i < 8; ++i) h[72 + i] = static_cast<char>(incompatible >> (56 - 8 * i));
+    return h + std::string(4096, '\0');
+}
+
+TEST_F(VmCheck, Qcow2WithABackingOrExternalDataFileIsRefused) {
+    write("vmlinuz", "k");
+    write("raw.img", std::string(4096, 'r'));
+    write("plain.qcow2", qcow2_header(3, 0, 0));
+    write("backed.qcow2", qcow2_header(3, 0x200, 0) + "/etc/shadow");
+    write("backed-v2.img", qcow2_header(2, 0x68, 0)); // the name says nothing
+    write("external.qcow2", qcow2_header(3, 0, 1u << 2));
+    const fs::path file = dir / "c.toml";
+    auto with_image = [&](const std::string& image) {
+        return parse("[vm.red]\ncolor = \"#cc0000\"\nkernel = \"vmlinuz\"\napp = \"foot\"\nimage_format = \"qcow2\"\n"
+                     "images = [\"raw.img\", \"" + image + "\"]\n",
+                     file);
+    };
+    for (const char* good : {"raw.img", "plain.qcow2"}) {
+        auto config = with_image(good);
+        auto checked = check_vm(config, config.vms[0]);
+        EXPECT_TRUE(checked) << good << ": " << checked.error().format();
+    }
+    for (const char* bad : {"backed.qcow2", "backed-v2.img", "external.qcow2"}) {
+        auto config = with_image(bad);
+        auto checked = check_vm(config, config.vms[0]);
+        ASSERT_FALSE(checked) << bad;
+        EXPECT_NE(checked.error().message.find("images[1]"), std::string::npos) << checked.error().message;
+        EXPECT_NE(checked.error().message.find("refused"), std::string::npos) << checked.error().message;
+        EXPECT_EQ(checked.error().message.find('\n'), std::string::npos);
+    }
+    // One made by qemu-img itself, as a hostile image would be.
+    if (std::system("command -v qemu-img >/dev/null 2>&1") == 0) {
+        const auto top = dir / "top.qcow2";
+        const std::string command = "qemu-img create -q -f qcow2 -F raw -b '" + (dir / "raw.img").string() +
+                                    "' '" + top.string() + "' >/dev/null 2>&1";
+        ASSERT_EQ(std::system(command.c_str()), 0);
+        auto config = with_image("top.qcow2");
+        auto checked = check_vm(config, config.vms[0]);
+        ASSERT_FALSE(checked);
+        EXPECT_NE(checked.error().message.find("backing file"), std::string::npos) << checked.error().message;
+    }
 }
 
 using VmLogTail = TempDir;
