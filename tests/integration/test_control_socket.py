@@ -25,7 +25,6 @@ BAD_REQUESTS = [
     b'{"command":"windows"}}', b'{"command":"windows",}',
     # Deep nesting, inside and outside the object.
     b'[' * 60000, b'{"a":' * 12000 + b'1' + b'}' * 12000,
-    b'{"command":"windows","x":' + b'[' * 30000 + b']' * 30000 + b'}',
     b'{"command":"output-add","width":' + b'[' * 20000 + b']' * 20000 + b'}',
     # Invalid UTF-8, raw and escaped.
     b'{"command":"\xff"}', b'{"command":"\xc0\xaf"}', b'{"command":"\xed\xa0\x80"}',
@@ -91,6 +90,9 @@ def test_every_bad_request_gets_an_error_and_the_compositor_lives(comp):
     added = json.loads(request(comp, b'{"command":"output-add","width":640,"height":480}'))
     assert added["ok"] is True and added["name"], added
     assert json.loads(request(comp, b'{"command":"windows","id":"ignored"}'))["ok"] is True
+    # Deep nesting in a field no command reads is still a good request.
+    deep = b'{"command":"windows","x":' + b'[' * 30000 + b']' * 30000 + b'}'
+    assert json.loads(request(comp, deep))["ok"] is True
 
 
 def test_the_reported_abort(comp):
