@@ -194,14 +194,14 @@ class User:
 
     def act(self) -> None:
         rng = self.rng
-        choice = rng.randrange(12)
-        windows = self.windows() if choice in (1, 2, 4, 5, 9) else []
-        if choice in (2, 5, 9):
+        choice = rng.randrange(13)
+        windows = self.windows() if choice in (1, 2, 4, 5, 9, 12) else []
+        if choice in (2, 5, 9, 12):
             # Moving, resizing or closing is for the fuzz clients' windows: blue's stays
             # where the checks look for it.
             windows = [w for w in windows if w["vm"] in FUZZ_VMS]
         window = rng.choice(windows) if windows else None
-        if choice == 0 or (window is None and choice in (1, 2, 4, 5, 9)):
+        if choice == 0 or (window is None and choice in (1, 2, 4, 5, 9, 12)):
             x, y = rng.randrange(1280), rng.randrange(720)
             self.pointer.move_to(x, y)
             what = f"move to {x},{y}"
@@ -267,6 +267,19 @@ class User:
         elif choice == 10:
             self.ctl("reload")
             what = "reload"
+        elif choice == 12:
+            # A button held on a fuzz window: its client gets a serial it may start a drag
+            # (or a move, a resize, a popup grab) with, for as long as the button stays down.
+            x = window["x"] + window["width"] // 2
+            y = window["y"] + window["height"] // 2
+            if self.held or self.on_victim_frame(x, y, content_too=True):
+                self.log("user: (no press-and-hold)")
+                return
+            self.pointer.move_to(max(0, min(x, 1279)), max(0, min(y, 719)))
+            self.pointer.press()
+            self.pointer.sync()
+            self.held = BTN_LEFT
+            what = f"press and hold on {window['id']}"
         else:
             x, y = rng.randrange(1280), rng.randrange(720)
             if self.on_victim_frame(x, y):
@@ -699,7 +712,8 @@ def main() -> int:
     args.actions = args.actions or 200
 
     if args.compositor:
-        compositor, ctl = args.compositor, args.ctl or args.compositor.parent / "spectrumctl"
+        compositor = args.compositor.resolve()
+        ctl = (args.ctl or args.compositor.parent / "spectrumctl").resolve()
     else:
         compositor, ctl = ensure_asan_build(SOURCE_ROOT, args.build_root)
     os.environ["SPECTRUM_COMPOSITOR"] = str(compositor)
@@ -740,7 +754,7 @@ def main() -> int:
     for message, count in errors.most_common():
         print(f"  {count:5}  {message}")
     if args.coverage_from:
-        print(coverage_report(args.coverage_from))
+        print(coverage_report(args.coverage_from.resolve()))
     return 1 if failed else 0
 
 
