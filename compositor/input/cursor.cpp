@@ -102,16 +102,21 @@ void Server::update_pointer_focus(uint32_t time_msec) {
     if (cursor_mode != CursorMode::Passthrough || !cursor) return;
     wlr_surface* surface = nullptr;
     double sx = 0, sy = 0;
-    View* view = view_at(cursor->x, cursor->y, &surface, &sx, &sy);
-    if (!view || !surface) wlr_cursor_set_xcursor(cursor, cursor_manager, "default");
+    view_at(cursor->x, cursor->y, &surface, &sx, &sy);
     if (!surface) {
-        wlr_seat_pointer_notify_clear_focus(seat);
+        // Off every client now: the image the last one set goes with its focus (a pointer
+        // that never entered anything keeps having no image).
+        if (seat->pointer_state.focused_surface) {
+            wlr_cursor_set_xcursor(cursor, cursor_manager, "default");
+            wlr_seat_pointer_notify_clear_focus(seat);
+        }
         return;
     }
     const bool entering = seat->pointer_state.focused_surface != surface;
     const double old_sx = seat->pointer_state.sx, old_sy = seat->pointer_state.sy;
     wlr_seat_pointer_notify_enter(seat, surface, sx, sy); // with its own frame
-    if (!entering && seat->pointer_state.focused_surface == surface && (old_sx != sx || old_sy != sy)) {
+    const bool moved = old_sx != sx || old_sy != sy;
+    if (!entering && seat->pointer_state.focused_surface == surface && moved) {
         // The same surface moved under the pointer: it learns where the pointer now is.
         wlr_seat_pointer_notify_motion(seat, time_msec, sx, sy);
         wlr_seat_pointer_notify_frame(seat);
@@ -127,7 +132,8 @@ void Server::schedule_pointer_focus() {
             server->pointer_focus_idle_ = nullptr;
             timespec now{};
             clock_gettime(CLOCK_MONOTONIC, &now);
-            server->update_pointer_focus(static_cast<uint32_t>(now.tv_sec * 1000 + now.tv_nsec / 1000000));
+            const auto ms = now.tv_sec * 1000 + now.tv_nsec / 1000000;
+            server->update_pointer_focus(static_cast<uint32_t>(ms));
         },
         this);
 }

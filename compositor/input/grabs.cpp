@@ -32,14 +32,16 @@ GrabGuard::GrabGuard(Server& server) : server_(server) {
 
 GrabGuard::~GrabGuard() { wl_protocol_logger_destroy(logger_); }
 
-void GrabGuard::log(void* data, wl_protocol_logger_type type, const wl_protocol_logger_message* message) {
+void GrabGuard::log(void* data, wl_protocol_logger_type type,
+                    const wl_protocol_logger_message* message) {
     if (type != WL_PROTOCOL_LOGGER_REQUEST) return;
     auto* self = static_cast<GrabGuard*>(data);
     self->request_.reset();
     // xdg_popup.grab(seat, serial)
     if (message->arguments_count == 2 && std::strcmp(message->message->name, "grab") == 0 &&
         std::strcmp(wl_resource_get_class(message->resource), "xdg_popup") == 0) {
-        self->request_ = Request{wl_resource_get_client(message->resource), message->arguments[1].u};
+        wl_client* client = wl_resource_get_client(message->resource);
+        self->request_ = Request{client, message->arguments[1].u};
     }
 }
 
@@ -73,14 +75,16 @@ void GrabGuard::check(const void* grab) {
             request_->decided = true;
             request_->refused = !allowed(request_->client, request_->serial);
             if (request_->refused)
-                wlr_log(WLR_INFO, "popup grab of %s refused: it does not have keyboard focus or serial %u "
-                                  "is not one of its input events",
+                wlr_log(WLR_INFO,
+                        "popup grab of %s refused: it does not have keyboard focus or "
+                        "serial %u is not one of its input events",
                         client_name(request_->client).c_str(), request_->serial);
         }
         refuse = request_->refused;
     } else {
         // A popup grab starting outside an xdg_popup.grab request: not one we let through.
-        wlr_log(WLR_INFO, "popup grab of %s outside its request ended", client_name(popup_grab->client).c_str());
+        wlr_log(WLR_INFO, "popup grab of %s outside its request ended",
+                client_name(popup_grab->client).c_str());
     }
     if (!refuse) return;
     // Ending the part that just began: wlroots sends popup_done for the grab's popups
@@ -124,12 +128,13 @@ void Server::end_grabs_except(wl_client* keeper) {
         wlr_drag* drag = seat->drag;
         return keeper && drag && drag->seat_client && drag->seat_client->client == keeper;
     };
-    if (seat->keyboard_state.grab != seat->keyboard_state.default_grab && !keepers(seat->keyboard_state.grab))
-        wlr_seat_keyboard_end_grab(seat);
-    if (seat->pointer_state.grab != seat->pointer_state.default_grab && !keepers(seat->pointer_state.grab))
+    auto& keys = seat->keyboard_state;
+    if (keys.grab != keys.default_grab && !keepers(keys.grab)) wlr_seat_keyboard_end_grab(seat);
+    auto& pointer = seat->pointer_state;
+    if (pointer.grab != pointer.default_grab && !keepers(pointer.grab))
         wlr_seat_pointer_end_grab(seat);
-    if (seat->touch_state.grab != seat->touch_state.default_grab && !keepers(seat->touch_state.grab))
-        wlr_seat_touch_end_grab(seat);
+    auto& touch = seat->touch_state;
+    if (touch.grab != touch.default_grab && !keepers(touch.grab)) wlr_seat_touch_end_grab(seat);
 }
 
 } // namespace spectrum

@@ -22,7 +22,8 @@ class GrabGuard {
     GrabGuard& operator=(const GrabGuard&) = delete;
 
   private:
-    static void log(void* data, wl_protocol_logger_type type, const wl_protocol_logger_message* message);
+    static void log(void* data, wl_protocol_logger_type type,
+                    const wl_protocol_logger_message* message);
     // Called as each part (pointer, keyboard, touch) of a grab begins.
     void check(const void* grab);
     wlr_xdg_popup_grab* popup_grab_of(const void* grab) const;

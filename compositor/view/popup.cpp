@@ -69,8 +69,10 @@ struct Popup {
 
         tree_destroy.connect(&tree->node.events.destroy, [this](void*) { forget_tree(); });
         commit.connect(&popup->base->surface->events.commit, [this](void*) { handle_commit(); });
-        map.connect(&popup->base->surface->events.map, [this](void*) { this->server.schedule_pointer_focus(); });
-        unmap.connect(&popup->base->surface->events.unmap, [this](void*) { this->server.schedule_pointer_focus(); });
+        map.connect(&popup->base->surface->events.map,
+                    [this](void*) { this->server.schedule_pointer_focus(); });
+        unmap.connect(&popup->base->surface->events.unmap,
+                      [this](void*) { this->server.schedule_pointer_focus(); });
         reposition.connect(&popup->events.reposition, [this](void*) { unconstrain(); });
         destroy.connect(&popup->events.destroy, [this](void*) { delete this; });
     }
@@ -86,7 +88,8 @@ struct Popup {
     }
 
     static Popup* of(wlr_xdg_popup* popup, Server& server) {
-        wlr_addon* found = wlr_addon_find(&popup->base->surface->addons, &server, &popup_addon_impl);
+        wlr_addon* found =
+            wlr_addon_find(&popup->base->surface->addons, &server, &popup_addon_impl);
         return found ? reinterpret_cast<PopupAddon*>(found)->self : nullptr;
     }
 
@@ -106,7 +109,8 @@ struct Popup {
         const wlr_box out = server.output_box_at(content_box.x + content_box.width / 2.0,
                                                  content_box.y + content_box.height / 2.0);
         const int inset = vm ? popup_border : 0;
-        return {out.x + inset, out.y + inset, std::max(out.width - 2 * inset, 1), std::max(out.height - 2 * inset, 1)};
+        return {out.x + inset, out.y + inset, std::max(out.width - 2 * inset, 1),
+                std::max(out.height - 2 * inset, 1)};
     }
 
     // Asks the client for a place inside the allowed box. Sliding and resizing are always
@@ -116,17 +120,20 @@ struct Popup {
     void unconstrain() {
         View* view = owning_view(popup);
         if (!view || !tree) return;
-        popup->scheduled.rules.constraint_adjustment = static_cast<xdg_positioner_constraint_adjustment>(
-            popup->scheduled.rules.constraint_adjustment | XDG_POSITIONER_CONSTRAINT_ADJUSTMENT_SLIDE_X |
-            XDG_POSITIONER_CONSTRAINT_ADJUSTMENT_SLIDE_Y | XDG_POSITIONER_CONSTRAINT_ADJUSTMENT_RESIZE_X |
-            XDG_POSITIONER_CONSTRAINT_ADJUSTMENT_RESIZE_Y);
+        popup->scheduled.rules.constraint_adjustment =
+            static_cast<xdg_positioner_constraint_adjustment>(
+                popup->scheduled.rules.constraint_adjustment |
+                XDG_POSITIONER_CONSTRAINT_ADJUSTMENT_SLIDE_X |
+                XDG_POSITIONER_CONSTRAINT_ADJUSTMENT_SLIDE_Y |
+                XDG_POSITIONER_CONSTRAINT_ADJUSTMENT_RESIZE_X |
+                XDG_POSITIONER_CONSTRAINT_ADJUSTMENT_RESIZE_Y);
         // In the toplevel's surface coordinates: its content box starts at its window
         // geometry's origin.
         const wlr_box allowed = allowed_box(view);
         const wlr_box content_box = view->content_box();
         const wlr_box geo = view->visible_geometry();
-        wlr_box box = {allowed.x - content_box.x + geo.x, allowed.y - content_box.y + geo.y, allowed.width,
-                       allowed.height};
+        wlr_box box = {allowed.x - content_box.x + geo.x, allowed.y - content_box.y + geo.y,
+                       allowed.width, allowed.height};
         wlr_xdg_popup_unconstrain_from_box(popup, &box);
     }
 
@@ -191,7 +198,8 @@ void create_popup(Server& server, wlr_xdg_popup* popup) {
         return;
     }
     wlr_xdg_surface* parent = wlr_xdg_surface_try_from_wlr_surface(popup->parent);
-    if (!parent || !parent->data || !owning_view(popup)) return; // no parent we draw: nothing to attach to
+    if (!parent || !parent->data || !owning_view(popup))
+        return; // no parent we draw: nothing to attach to
     new Popup(server, popup, static_cast<wlr_scene_tree*>(parent->data));
 }
 
