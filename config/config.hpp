@@ -100,7 +100,8 @@ struct Limits {
     std::uint64_t shm_bytes = 1ull << 30;          // total wl_shm pool bytes per VM
     std::uint32_t title_length = 128;              // code points after filtering
     std::uint64_t clipboard_bytes = 16ull << 20;   // what Ctrl+Shift+C captures at most
-    std::uint32_t damage_rects = 1024;     // in a surface's pending damage or one wl_region
+    std::uint32_t damage_rects = 256;      // in a surface's pending damage
+    std::uint32_t region_rects = 1024;     // in one wl_region (an input or opaque shape)
     std::uint32_t shm_pools = 512;         // wl_shm pools (each an open file descriptor)
     std::uint32_t offers = 128;            // MIME types per clipboard or drag source
     std::uint32_t mime_type_length = 256;  // bytes of one offered MIME type

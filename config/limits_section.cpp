@@ -28,6 +28,7 @@ std::vector<Field<Limits>> limits_fields() {
         field("title_length", &Limits::title_length, count_reader()),
         field("clipboard_bytes", &Limits::clipboard_bytes, byte_size_reader()),
         field("damage_rects", &Limits::damage_rects, count_reader()),
+        field("region_rects", &Limits::region_rects, count_reader()),
         field("shm_pools", &Limits::shm_pools, count_reader()),
         field("offers", &Limits::offers, count_reader()),
         field("mime_type_length", &Limits::mime_type_length, count_reader()),

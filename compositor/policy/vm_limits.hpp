@@ -20,7 +20,8 @@ struct LimitValues {
     std::uint64_t shm_bytes = 1ull << 30;
     // Requests a VM repeats as often as it likes, each of which costs the compositor memory
     // or time, bounded too (vm/request_limits.cpp checks them before wlroots handles them).
-    std::uint32_t damage_rects = 1024;     // in a surface's pending damage or one wl_region
+    std::uint32_t damage_rects = 256;      // in a surface's pending damage
+    std::uint32_t region_rects = 1024;     // in one wl_region
     std::uint32_t shm_pools = 512;         // each holds a file descriptor open
     std::uint32_t offers = 128;            // MIME types per clipboard or drag source
     std::uint32_t mime_type_length = 256;  // bytes of one offered MIME type

@@ -32,8 +32,8 @@ namespace {
 
 policy::LimitValues limit_values(const config::Limits& l) {
     return {l.clients,      l.surfaces,  l.toplevels, l.buffer_width,     l.buffer_height,
-            l.shm_bytes,    l.damage_rects, l.shm_pools, l.offers, l.mime_type_length,
-            l.offer_bytes};
+            l.shm_bytes,    l.damage_rects, l.region_rects, l.shm_pools, l.offers,
+            l.mime_type_length, l.offer_bytes};
 }
 
 void destroy_client_info(void* data) {

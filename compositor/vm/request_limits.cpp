@@ -13,7 +13,7 @@ namespace spectrum {
 namespace {
 
 // Request opcodes (wayland.xml, primary-selection-unstable-v1.xml).
-constexpr int surface_damage = 2, surface_damage_buffer = 9;
+constexpr int surface_destroy = 0, surface_damage = 2, surface_commit = 6, surface_damage_buffer = 9;
 constexpr int region_add = 1, region_subtract = 2;
 constexpr int shm_pool_create_buffer = 0;
 constexpr int source_offer = 0; // wl_data_source and zwp_primary_selection_source_v1
@@ -124,7 +124,11 @@ void VmRequestLimits::request(const wl_protocol_logger_message& m) {
         wlr_surface* surface = wlr_surface_from_resource(m.resource);
         pixman_region32_t& damage = m.message_opcode == surface_damage ? surface->pending.surface_damage
                                                                        : surface->pending.buffer_damage;
-        if (static_cast<std::uint32_t>(pixman_region32_n_rects(&damage)) < limits.damage_rects) return;
+        const auto rects = static_cast<std::uint32_t>(pixman_region32_n_rects(&damage));
+        // Once at the limit, the surface's damage stays one box until its commit: each
+        // further request then costs O(1), not O(limit).
+        if (rects < limits.damage_rects && !(rects > 1 && over_limit_.contains(m.resource))) return;
+        over_limit_.insert(m.resource);
         const pixman_box32_t extents = *pixman_region32_extents(&damage);
         pixman_region32_fini(&damage);
         pixman_region32_init_with_extents(&damage, &extents);
@@ -133,11 +137,13 @@ void VmRequestLimits::request(const wl_protocol_logger_message& m) {
             wlr_log(WLR_ERROR, "VM %s: damage_rects limit %u reached on a surface; its damage is its bounding box "
                     "whenever it has that many (logged once per client)", vm.name().c_str(), limits.damage_rects);
         }
+    } else if (is(m, wl_surface_interface, surface_commit) || is(m, wl_surface_interface, surface_destroy)) {
+        over_limit_.erase(m.resource);
     } else if (is(m, wl_region_interface, region_add) || is(m, wl_region_interface, region_subtract)) {
         const pixman_region32_t* region = wlr_region_from_resource(m.resource);
-        if (static_cast<std::uint32_t>(pixman_region32_n_rects(region)) >= limits.damage_rects)
-            server_.disconnect_client(client, std::format("damage_rects limit {} reached in a wl_region",
-                                                          limits.damage_rects));
+        if (static_cast<std::uint32_t>(pixman_region32_n_rects(region)) >= limits.region_rects)
+            server_.disconnect_client(client, std::format("region_rects limit {} reached in a wl_region",
+                                                          limits.region_rects));
     } else if (is(m, wl_shm_pool_interface, shm_pool_create_buffer)) {
         creating_from_pool_ = m.resource;
     } else if (m.message_opcode == source_offer && is_source(m.resource)) {

@@ -5,10 +5,10 @@
 //
 //   damage_rects      wl_surface.damage / damage_buffer: pixman's union is linear in the
 //                     rectangles already pending, so n requests cost n²; at the limit the
-//                     pending damage becomes its bounding box first (more is always
-//                     correct), logged once per client. wl_region.add / subtract on a region
-//                     at the limit costs the client its connection (a region's shape is
-//                     meaning, not a hint).
+//                     pending damage becomes its bounding box first, and stays one box until
+//                     the commit (more damage is always correct), logged once per client.
+//   region_rects      wl_region.add / subtract on a region at the limit costs the client its
+//                     connection (a region's shape is meaning, not a hint).
 //   shm_pools         a wl_shm_pool counts from its creation until it and every wl_buffer
 //                     made from it are gone: wlroots holds its descriptor open until then.
 //   offers, mime_type_length, offer_bytes
@@ -22,6 +22,8 @@
 // and the limit. The limits are read from the VM's usage at every check, so a reload that
 // changes them applies at once.
 #pragma once
+
+#include <unordered_set>
 
 #include "wlr.hpp"
 
@@ -51,6 +53,10 @@ class VmRequestLimits {
     wl_protocol_logger* logger_ = nullptr;
     // The wl_shm_pool whose create_buffer is being dispatched: the wl_buffer made now is its.
     wl_resource* creating_from_pool_ = nullptr;
+    // wl_surfaces whose pending damage reached damage_rects since their last commit. (One
+    // destroyed without a commit may stay: a new surface at its address then has its damage
+    // cut to a box until its first commit, which is harmless.)
+    std::unordered_set<wl_resource*> over_limit_;
 };
 
 } // namespace spectrum

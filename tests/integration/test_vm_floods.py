@@ -2,8 +2,9 @@
 logs one line naming the VM and the limit, and the host and every other VM carry on.
 
   - damage rectangles: one commit with 22,500 1x1 rectangles stalled the compositor for
-    7-16 s; now a surface's pending damage becomes its bounding box at damage_rects;
-  - region rectangles: a wl_region at damage_rects costs the client its connection;
+    7-16 s; now a surface's pending damage becomes its bounding box at damage_rects (256)
+    and stays one box until the commit;
+  - region rectangles: a wl_region at region_rects (1024) costs the client its connection;
   - shm pools: ~1000 pools left the compositor at its descriptor limit, refusing every new
     client; now shm_pools stops the VM, the soft limit is raised to the hard one, and the
     last descriptors are kept for the host;
@@ -108,7 +109,7 @@ def test_region_flood_disconnects(spectrum):
                         + i32(1) + i32(1) for k in range(side * side))  # wl_region.add
         end = conn.expect_end(lambda: (conn.send_raw(data), conn.roundtrip()), timeout=10)
         assert isinstance(end, (ProtocolError, Disconnected)), end
-    assert_logged(comp, "red", "damage_rects")
+    assert_logged(comp, "red", "region_rects")
     assert host_roundtrip_seconds(comp) < 2.0
     assert_window_drawn(comp, bystander)
 
@@ -145,6 +146,24 @@ def test_shm_pools_limit(spectrum):
         conn.request(pools[0], 1)  # wl_shm_pool.destroy: one free again
         create_pools(conn, 1)
         conn.roundtrip()
+
+
+def test_reload_applies_lowered_limits_to_a_running_vm(spectrum):
+    """A client connected before the reload is held to the new, lower limits."""
+    comp = spectrum(CONFIG)
+    with Connection(comp.socket_path_for("pools")) as conn:
+        create_pools(conn, 10)
+        comp.write_config(CONFIG.replace("shm_pools = 100\n", "shm_pools = 12\n")
+                          + "\n[vm.red.limits]\noffers = 4\n")
+        comp.ctl("reload")
+        create_pools(conn, 2)  # 12: still within
+        end = conn.expect_end(lambda: create_pools(conn, 1))
+        assert isinstance(end, (ProtocolError, Disconnected)), end
+    assert_logged(comp, "pools", "shm_pools limit 12")
+    with Connection(comp.socket_path_for("red")) as conn:
+        end = conn.expect_end(lambda: offer_flood(conn, 5, 40))
+        assert isinstance(end, (ProtocolError, Disconnected)), end
+    assert_logged(comp, "red", "offers limit 4")
 
 
 class LimitedCompositor(Compositor):

@@ -168,7 +168,7 @@ TEST(BoundDamage, JustAboveTheExactLimitTheCoverStaysTight) {
     const auto bounded = bound_damage(boxes, wlroots_damage_rect_limit);
     EXPECT_LE(banded_rect_count(bounded), wlroots_damage_rect_limit);
     for (const auto& box : boxes) EXPECT_TRUE(inside_one(bounded, box));
-    EXPECT_LT(total_area(bounded), DamageBox{0, 0, 1920, 1080}.area() / 4);
+    EXPECT_LT(total_area(bounded), (DamageBox{0, 0, 1920, 1080}.area() / 4));
 }
 
 } // namespace

@@ -150,5 +150,42 @@ TEST(VmLimits, ZeroLimitRefusesEverything) {
     EXPECT_EQ(refused.error().describe(), "toplevels limit 0 reached");
 }
 
+TEST(VmLimits, ShmPoolsAreCountedAndGivenBack) {
+    LimitValues limits{};
+    limits.shm_pools = 2;
+    VmUsage usage(limits);
+    EXPECT_TRUE(usage.try_add_shm_pool());
+    EXPECT_TRUE(usage.try_add_shm_pool());
+    const auto refused = usage.try_add_shm_pool();
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().describe(), "shm_pools limit 2 reached");
+    EXPECT_EQ(usage.shm_pools(), 2u);
+    usage.remove_shm_pool();
+    EXPECT_TRUE(usage.try_add_shm_pool());
+}
+
+TEST(VmLimits, OffersLengthCountAndBytes) {
+    LimitValues limits{};
+    limits.offers = 2;
+    limits.mime_type_length = 10;
+    limits.offer_bytes = 25;
+    VmUsage usage(limits);
+    const auto too_long = usage.try_add_offer(11, 0);
+    ASSERT_FALSE(too_long);
+    EXPECT_EQ(too_long.error().describe(), "mime_type_length limit 10 exceeded: 11");
+    EXPECT_TRUE(usage.try_add_offer(10, 0)); // exactly the length
+    const auto too_many = usage.try_add_offer(5, 2); // a source that holds 2 already
+    ASSERT_FALSE(too_many);
+    EXPECT_EQ(too_many.error().describe(), "offers limit 2 reached");
+    EXPECT_TRUE(usage.try_add_offer(10, 1));
+    EXPECT_EQ(usage.offer_bytes(), 20u);
+    const auto too_much = usage.try_add_offer(6, 0); // 26 bytes in all
+    ASSERT_FALSE(too_much);
+    EXPECT_EQ(too_much.error().describe(), "offer_bytes limit 25 exceeded: 26");
+    EXPECT_EQ(usage.offer_bytes(), 20u); // nothing counted for a refusal
+    usage.remove_offers(20);
+    EXPECT_TRUE(usage.try_add_offer(6, 0));
+}
+
 } // namespace
 } // namespace spectrum::policy

@@ -22,7 +22,8 @@ TEST(Limits, Defaults) {
     EXPECT_EQ(limits.shm_bytes, 1ull << 30);
     EXPECT_EQ(limits.title_length, 128u);
     EXPECT_EQ(limits.clipboard_bytes, 16ull << 20);
-    EXPECT_EQ(limits.damage_rects, 1024u);
+    EXPECT_EQ(limits.damage_rects, 256u);
+    EXPECT_EQ(limits.region_rects, 1024u);
     EXPECT_EQ(limits.shm_pools, 512u);
     EXPECT_EQ(limits.offers, 128u);
     EXPECT_EQ(limits.mime_type_length, 256u);
@@ -40,6 +41,7 @@ shm_bytes = "64M"
 title_length = 40
 clipboard_bytes = 1024
 damage_rects = 64
+region_rects = 128
 shm_pools = 32
 offers = 16
 mime_type_length = 100
@@ -55,6 +57,7 @@ offer_bytes = "64K"
     EXPECT_EQ(limits.title_length, 40u);
     EXPECT_EQ(limits.clipboard_bytes, 1024u);
     EXPECT_EQ(limits.damage_rects, 64u);
+    EXPECT_EQ(limits.region_rects, 128u);
     EXPECT_EQ(limits.shm_pools, 32u);
     EXPECT_EQ(limits.offers, 16u);
     EXPECT_EQ(limits.mime_type_length, 100u);
@@ -79,7 +82,7 @@ TEST(Limits, CountsMustBePositive32BitIntegers) {
               "t.toml:2:11: limits.clients: expected an integer from 1 to 4294967295, got \"16\"");
     EXPECT_EQ(parse_ok("[limits]\ntoplevels = 4294967295").limits.toplevels, 4294967295u);
     for (auto key : {"toplevels", "buffer_width", "buffer_height", "title_length", "damage_rects",
-                     "shm_pools", "offers", "mime_type_length"})
+                     "region_rects", "shm_pools", "offers", "mime_type_length"})
         EXPECT_THAT(error_of(std::format("[limits]\n{} = -5", key)),
                     StartsWith(std::format("t.toml:2:{}: limits.{}: expected an integer from 1 ",
                                            std::string_view(key).size() + 4, key)));
@@ -101,7 +104,7 @@ TEST(Limits, UnknownKey) {
     EXPECT_EQ(error_of("[limits]\nwindows = 3"),
               "t.toml:2:1: limits.windows: unknown key; expected one of clients, surfaces, "
               "toplevels, buffer_width, buffer_height, shm_bytes, title_length, clipboard_bytes, "
-              "damage_rects, shm_pools, offers, mime_type_length, offer_bytes");
+              "damage_rects, region_rects, shm_pools, offers, mime_type_length, offer_bytes");
 }
 
 TEST(Limits, VmOverridesMergeOverTheGlobalOnes) {
