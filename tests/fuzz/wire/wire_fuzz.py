@@ -59,9 +59,9 @@ from wire import (BTN_LEFT, KEY_LEFTMETA, MOD_LOGO, PRESSED, RELEASED,  # noqa: 
 
 # The seeds CI runs, each a fresh compositor: sized for a few minutes on two loaded cores
 # under ASan. Never edited to dodge a failure: a seed that fails is a bug to fix or report.
-CI_SEEDS = list(range(1, 11))
+CI_SEEDS = list(range(1, 17))
 CI_ROUNDS = 2
-CI_ACTIONS = 120
+CI_ACTIONS = 150
 
 RED = "#cc0000"
 GREEN = "#4e9a06"
