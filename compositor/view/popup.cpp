@@ -194,7 +194,8 @@ void create_popup(Server& server, wlr_xdg_popup* popup) {
     if (!popup->parent) {
         // Nothing sets a parent later here (no layer-shell): it is never configured or drawn.
         const Vm* vm = surface_vm(popup->base->surface);
-        wlr_log(WLR_INFO, "an xdg_popup without a parent from %s ignored", vm ? vm->name().c_str() : "the host");
+        wlr_log(WLR_INFO, "an xdg_popup without a parent from %s ignored",
+                vm ? vm->name().c_str() : "the host");
         return;
     }
     wlr_xdg_surface* parent = wlr_xdg_surface_try_from_wlr_surface(popup->parent);

@@ -59,9 +59,9 @@ from wire import (BTN_LEFT, KEY_LEFTMETA, MOD_LOGO, PRESSED, RELEASED,  # noqa: 
 
 # The seeds CI runs, each a fresh compositor: sized for a few minutes on two loaded cores
 # under ASan. Never edited to dodge a failure: a seed that fails is a bug to fix or report.
-CI_SEEDS = list(range(1, 11))
+CI_SEEDS = list(range(1, 17))
 CI_ROUNDS = 2
-CI_ACTIONS = 120
+CI_ACTIONS = 150
 
 RED = "#cc0000"
 GREEN = "#4e9a06"
@@ -144,14 +144,17 @@ class Victim:
 class User:
     """What the person at the desk does, over the host socket and spectrumctl."""
 
-    def __init__(self, comp, rng: random.Random, log):
+    def __init__(self, comp, rng: random.Random, log, victim_id: int):
         self.comp = comp
+        self.victim_id = victim_id
         self.rng = rng
         self.log = log
         self.conn = Connection(comp.socket_path_for(None), timeout=30.0)
         self.pointer = self.conn.create_virtual_pointer()
         self.keyboard = self.conn.create_virtual_keyboard()
-        self.held = False
+        self.pointer.move_to(0, 0)  # a known place, away from every window
+        self.pointer.sync()
+        self.held: int | None = None  # the button held down
         self.added_outputs: list[str] = []
 
     def ctl(self, *args, check=False):
@@ -169,22 +172,36 @@ class User:
         if result.returncode != 0:
             raise Finding(f"wtype {' '.join(args)} failed: {result.stderr.strip()}")
 
+    def on_victim_frame(self, x: int, y: int, content_too: bool = False) -> bool:
+        """Whether (x, y) is on blue's border or title bar (or anywhere on its window, with
+        content_too): a press there starts a move of blue's window (a title-bar drag, or any
+        Super+drag), the user's right, which would take it from where the checks look."""
+        victim = next((w for w in self.windows() if w["id"] == self.victim_id), None)
+        if victim is None:
+            return False
+        frame, content = victim["frame"], victim
+        in_frame = (frame["x"] <= x < frame["x"] + frame["width"]
+                    and frame["y"] <= y < frame["y"] + frame["height"])
+        in_content = (content["x"] <= x < content["x"] + content["width"]
+                      and content["y"] <= y < content["y"] + content["height"])
+        return in_frame and (content_too or not in_content)
+
     def release(self) -> None:
         if self.held:
-            self.pointer.release()
-            self.held = False
+            self.pointer.release(self.held)
+            self.held = None
         self.pointer.sync()
 
     def act(self) -> None:
         rng = self.rng
-        choice = rng.randrange(12)
-        windows = self.windows() if choice in (1, 2, 4, 5, 9) else []
-        if choice in (2, 5, 9):
+        choice = rng.randrange(13)
+        windows = self.windows() if choice in (1, 2, 4, 5, 9, 12) else []
+        if choice in (2, 5, 9, 12):
             # Moving, resizing or closing is for the fuzz clients' windows: blue's stays
             # where the checks look for it.
             windows = [w for w in windows if w["vm"] in FUZZ_VMS]
         window = rng.choice(windows) if windows else None
-        if choice == 0 or (window is None and choice in (1, 2, 4, 5, 9)):
+        if choice == 0 or (window is None and choice in (1, 2, 4, 5, 9, 12)):
             x, y = rng.randrange(1280), rng.randrange(720)
             self.pointer.move_to(x, y)
             what = f"move to {x},{y}"
@@ -196,15 +213,20 @@ class User:
         elif choice == 2:
             frame = window["frame"]
             x, y = frame["x"] + frame["width"] // 2, frame["y"] + 8
+            if self.on_victim_frame(x, y, content_too=True):
+                self.log("user: (title bar under blue's window: no drag)")
+                return
             self.pointer.drag((max(0, min(x, 1279)), max(0, min(y, 719))),
                               (rng.randrange(1280), rng.randrange(720)))
             what = f"drag title bar of {window['id']}"
         elif choice == 3:
+            button = rng.choice([BTN_LEFT, BTN_LEFT + 1])
             if self.held:
-                self.pointer.release()
-            else:
-                self.pointer.press(rng.choice([BTN_LEFT, BTN_LEFT + 1]))
-            self.held = not self.held
+                self.pointer.release(self.held)
+                self.held = None
+            elif not self.on_victim_frame(*(self.pointer.position or (0, 0))):
+                self.pointer.press(button)
+                self.held = button
             self.pointer.sync()
             what = "button " + ("down" if self.held else "up")
         elif choice == 4:
@@ -213,6 +235,9 @@ class User:
         elif choice == 5:
             x = window["x"] + window["width"] // 2
             y = window["y"] + window["height"] // 2
+            if self.on_victim_frame(x, y, content_too=True):
+                self.log("user: (window under blue's: no Super+drag)")
+                return
             with self.keyboard.hold(KEY_LEFTMETA, MOD_LOGO):
                 self.pointer.drag((max(0, min(x, 1279)), max(0, min(y, 719))),
                                   (rng.randrange(1280), rng.randrange(720)),
@@ -242,8 +267,24 @@ class User:
         elif choice == 10:
             self.ctl("reload")
             what = "reload"
+        elif choice == 12:
+            # A button held on a fuzz window: its client gets a serial it may start a drag
+            # (or a move, a resize, a popup grab) with, for as long as the button stays down.
+            x = window["x"] + window["width"] // 2
+            y = window["y"] + window["height"] // 2
+            if self.held or self.on_victim_frame(x, y, content_too=True):
+                self.log("user: (no press-and-hold)")
+                return
+            self.pointer.move_to(max(0, min(x, 1279)), max(0, min(y, 719)))
+            self.pointer.press()
+            self.pointer.sync()
+            self.held = BTN_LEFT
+            what = f"press and hold on {window['id']}"
         else:
-            self.pointer.move_to(rng.randrange(1280), rng.randrange(720))
+            x, y = rng.randrange(1280), rng.randrange(720)
+            if self.on_victim_frame(x, y):
+                x, y = 0, 0
+            self.pointer.move_to(x, y)
             self.pointer.press()
             self.pointer.move_to(rng.randrange(1280), rng.randrange(720))
             self.pointer.release()
@@ -309,7 +350,7 @@ class Run:
         self.comp = Compositor(self.art, make_config(CONFIG_VMS), env=env).start()
         self.log_offset = 0
         self.victim = Victim(self.comp, self.log)
-        self.user = User(self.comp, self.rng, self.log)
+        self.user = User(self.comp, self.rng, self.log, self.victim.id)
 
     def check_log(self) -> None:
         text = self.comp.log_text()
@@ -671,7 +712,8 @@ def main() -> int:
     args.actions = args.actions or 200
 
     if args.compositor:
-        compositor, ctl = args.compositor, args.ctl or args.compositor.parent / "spectrumctl"
+        compositor = args.compositor.resolve()
+        ctl = (args.ctl or args.compositor.parent / "spectrumctl").resolve()
     else:
         compositor, ctl = ensure_asan_build(SOURCE_ROOT, args.build_root)
     os.environ["SPECTRUM_COMPOSITOR"] = str(compositor)
@@ -712,7 +754,7 @@ def main() -> int:
     for message, count in errors.most_common():
         print(f"  {count:5}  {message}")
     if args.coverage_from:
-        print(coverage_report(args.coverage_from))
+        print(coverage_report(args.coverage_from.resolve()))
     return 1 if failed else 0
 
 
