@@ -58,7 +58,7 @@ def test_backup_wipe_restore_round_trip(spectrum):
     assert (store / "red").stat().st_mode & 0o777 == 0o700
     assert (store / "red" / "notes" / "todo.txt").stat().st_mode & 0o777 == 0o600
     assert comp.config_path.stat().st_mode & 0o777 == 0o600
-    # The compositor reloaded the restored config: both VMs still have their sockets.
+    # The restored config is the one in use: nothing to reload, both VMs keep their sockets.
     assert sorted(vm["name"] for vm in comp.vms()) == ["blue", "red"]
     shutil.rmtree(store)
 

@@ -193,7 +193,9 @@ def test_backup_wipe_restore_brings_the_vm_back_with_its_data(guest_image: Path,
 
     # --- wipe, then restore onto the "fresh host" -------------------------------------------
     wipe(config, state)
-    out, seconds = store_cli("restore", str(archive), "--config", str(config))
+    # No config on a fresh host: the user names where the store goes (a restore never takes
+    # it from the archive, whose config must name the same place).
+    out, seconds = store_cli("restore", str(archive), "--config", str(config), "--state-dir", str(state))
     assert out.returncode == 0, out.stderr
     timings.append(("restore", f"{seconds:.1f} s"))
     assert config.read_bytes() == config_bytes, "the restored config must be the archived one"

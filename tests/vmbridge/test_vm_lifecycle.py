@@ -165,7 +165,7 @@ def check_transport_sandbox(session: Session, log: str) -> None:
     """Where bubblewrap works, the transport's waypipe runs without the host's network."""
     warnings = session.vmbridge_log.read_text()
     if "bubblewrap cannot build a sandbox here" in warnings:
-        why = warnings.split("bubblewrap cannot build a sandbox here (")[1].split("); VM transports")[0]
+        why = warnings.split("bubblewrap cannot build a sandbox here (")[1].split("); only VMs")[0]
         print(f"  transport sandbox: not checked, bwrap cannot work here ({why})")
         return
     transport = int(re.findall(r"transport started, pid (\d+)", current_boot(log))[-1])
@@ -175,7 +175,9 @@ def check_transport_sandbox(session: Session, log: str) -> None:
     for pid in waypipes:
         assert os.readlink(f"/proc/{pid}/ns/net") != mine, "the transport must not share the host's network"
         assert not Path(f"/proc/{pid}/root/home").exists(), "the sandbox shows only /usr of the host's files"
-    print(f"  transport sandbox: waypipe {waypipes} in its own network namespace, no /home")
+        # bwrap --seccomp: the live waypipe runs under the filter (mode 2).
+        assert "Seccomp:\t2\n" in Path(f"/proc/{pid}/status").read_text(), "waypipe runs without its seccomp filter"
+    print(f"  transport sandbox: waypipe {waypipes} in its own network namespace, no /home, seccomp filter")
 
 
 def test_vm_lifecycle_window_app_exit_crash_and_stop(guest_image: Path, session: Session, tmp_path: Path):
