@@ -106,6 +106,7 @@ struct Limits {
     std::uint32_t offers = 128;            // MIME types per clipboard or drag source
     std::uint32_t mime_type_length = 256;  // bytes of one offered MIME type
     std::uint64_t offer_bytes = 1ull << 20; // all offered MIME types of a VM's sources
+    std::uint32_t objects = 32768;         // object ids one client may use
 
     bool operator==(const Limits&) const = default;
 };

@@ -33,6 +33,7 @@ std::vector<Field<Limits>> limits_fields() {
         field("offers", &Limits::offers, count_reader()),
         field("mime_type_length", &Limits::mime_type_length, count_reader()),
         field("offer_bytes", &Limits::offer_bytes, byte_size_reader()),
+        field("objects", &Limits::objects, count_reader()),
     };
 }
 

@@ -93,6 +93,11 @@ void VmUsage::remove_offers(std::uint64_t bytes) {
     offer_bytes_ = bytes < offer_bytes_ ? offer_bytes_ - bytes : 0;
 }
 
+std::expected<void, LimitBreach> VmUsage::check_object_id(std::uint32_t id) const {
+    if (id > limits_.objects) return std::unexpected(LimitBreach{"objects", id, limits_.objects});
+    return {};
+}
+
 std::expected<void, LimitBreach> VmUsage::check_buffer(std::uint32_t width,
                                                        std::uint32_t height) const {
     if (width > limits_.buffer_width)

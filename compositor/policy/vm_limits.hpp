@@ -26,6 +26,7 @@ struct LimitValues {
     std::uint32_t offers = 128;            // MIME types per clipboard or drag source
     std::uint32_t mime_type_length = 256;  // bytes of one offered MIME type
     std::uint64_t offer_bytes = 1ull << 20; // all offered MIME types of the VM's sources
+    std::uint32_t objects = 32768;         // object ids one client may use
 };
 
 struct LimitBreach {
@@ -60,6 +61,11 @@ class VmUsage {
     // the VM hold already. Counted only if all three are within the limits.
     std::expected<void, LimitBreach> try_add_offer(std::uint64_t length, std::uint32_t source_offers);
     void remove_offers(std::uint64_t bytes);
+
+    // A client's new object: libwayland makes a client number its objects from 1 up, each new
+    // id at most one past the highest in use, so capping the id caps how many a client holds
+    // (and the table libwayland keeps for them).
+    std::expected<void, LimitBreach> check_object_id(std::uint32_t id) const;
 
     // Buffers are not counted, only their dimensions checked against the limits.
     std::expected<void, LimitBreach> check_buffer(std::uint32_t width, std::uint32_t height) const;

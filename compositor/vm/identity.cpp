@@ -33,7 +33,7 @@ namespace {
 policy::LimitValues limit_values(const config::Limits& l) {
     return {l.clients,      l.surfaces,  l.toplevels, l.buffer_width,     l.buffer_height,
             l.shm_bytes,    l.damage_rects, l.region_rects, l.shm_pools, l.offers,
-            l.mime_type_length, l.offer_bytes};
+            l.mime_type_length, l.offer_bytes, l.objects};
 }
 
 void destroy_client_info(void* data) {

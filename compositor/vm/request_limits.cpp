@@ -17,6 +17,8 @@ constexpr int surface_destroy = 0, surface_damage = 2, surface_commit = 6, surfa
 constexpr int region_add = 1, region_subtract = 2;
 constexpr int shm_pool_create_buffer = 0;
 constexpr int source_offer = 0; // wl_data_source and zwp_primary_selection_source_v1
+// Ids from here up are the server's (libwayland's WL_SERVER_ID_START, not in its headers).
+constexpr std::uint32_t server_id_start = 0xff000000;
 
 bool is(const wl_protocol_logger_message& m, const wl_interface& interface, int opcode) {
     return m.message == &interface.methods[opcode];
@@ -162,8 +164,14 @@ void VmRequestLimits::request(const wl_protocol_logger_message& m) {
 }
 
 void VmRequestLimits::resource_created(ClientInfo& info, wl_resource* resource) {
-    if (!info.vm) return;
+    if (!info.vm || info.doomed) return;
     Vm& vm = *info.vm;
+    if (const std::uint32_t id = wl_resource_get_id(resource); id < server_id_start) {
+        if (auto ok = vm.usage.check_object_id(id); !ok) {
+            server_.disconnect_client(info.client, ok.error().describe());
+            return;
+        }
+    }
     const char* name = wl_resource_get_class(resource);
     if (std::strcmp(name, "wl_shm_pool") == 0) {
         if (auto ok = vm.usage.try_add_shm_pool(); !ok) {

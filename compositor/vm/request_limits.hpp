@@ -14,6 +14,10 @@
 //   offers, mime_type_length, offer_bytes
 //                     wl_data_source.offer and zwp_primary_selection_source_v1.offer:
 //                     wlroots copies each string and compares it with every earlier one.
+//   objects           a client's new object with an id above the limit costs the client its
+//                     connection (libwayland makes clients number objects densely, so the
+//                     id bounds how many it holds: frame callbacks of a hidden surface,
+//                     positioners, regions… nothing else counts them).
 //   the host's fds    a VM request carrying a descriptor in the host's reserve
 //                     (core/fd_limit.hpp) costs the client its connection.
 //

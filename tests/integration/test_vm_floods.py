@@ -9,7 +9,9 @@ logs one line naming the VM and the limit, and the host and every other VM carry
     client; now shm_pools stops the VM, the soft limit is raised to the hard one, and the
     last descriptors are kept for the host;
   - clipboard offers: 25,000 offers of 4 KiB grew the compositor by ~100 MiB; now offers,
-    mime_type_length and offer_bytes stop the VM.
+    mime_type_length and offer_bytes stop the VM;
+  - objects: nothing counted positioners, regions or a hidden surface's frame callbacks;
+    now a client's object ids stop at objects.
 """
 
 import os
@@ -27,6 +29,7 @@ CONFIG = make_config({
     "blue": {"color": BLUE},
     "pools": {"color": "#4e9a06", "limits": {"shm_pools": 100}},
     "greedy": {"color": "#75507b", "limits": {"shm_pools": 100000}},
+    "objs": {"color": "#c4a000", "limits": {"objects": 500}},
 })
 
 
@@ -112,6 +115,23 @@ def test_region_flood_disconnects(spectrum):
     assert_logged(comp, "red", "region_rects")
     assert host_roundtrip_seconds(comp) < 2.0
     assert_window_drawn(comp, bystander)
+
+
+def test_objects_limit(spectrum):
+    comp = spectrum(CONFIG)
+    with Connection(comp.socket_path_for("objs")) as conn:
+        wm_base = conn.shared("xdg_wm_base", 1)
+
+        def positioners(count):  # xdg_wm_base.create_positioner: nothing else counts them
+            conn.send_raw(b"".join(u32(wm_base) + u32((12 << 16) | 1) + u32(conn.new_id())
+                                   for _ in range(count)))
+            conn.roundtrip()
+
+        positioners(480)  # ids up to 490 or so: within 500
+        end = conn.expect_end(lambda: positioners(50))
+        assert isinstance(end, (ProtocolError, Disconnected)), end
+    assert_logged(comp, "objs", "objects")
+    assert host_roundtrip_seconds(comp) < 2.0
 
 
 # --- shm pools and descriptors -----------------------------------------------------------

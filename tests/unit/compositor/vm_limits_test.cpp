@@ -187,5 +187,15 @@ TEST(VmLimits, OffersLengthCountAndBytes) {
     EXPECT_TRUE(usage.try_add_offer(6, 0));
 }
 
+TEST(VmLimits, ObjectIdsUpToTheLimit) {
+    LimitValues limits{};
+    limits.objects = 100;
+    VmUsage usage(limits);
+    EXPECT_TRUE(usage.check_object_id(100));
+    const auto refused = usage.check_object_id(101);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().describe(), "objects limit 100 reached");
+}
+
 } // namespace
 } // namespace spectrum::policy

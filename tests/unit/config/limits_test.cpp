@@ -28,6 +28,7 @@ TEST(Limits, Defaults) {
     EXPECT_EQ(limits.offers, 128u);
     EXPECT_EQ(limits.mime_type_length, 256u);
     EXPECT_EQ(limits.offer_bytes, 1ull << 20);
+    EXPECT_EQ(limits.objects, 32768u);
 }
 
 TEST(Limits, EveryKey) {
@@ -46,6 +47,7 @@ shm_pools = 32
 offers = 16
 mime_type_length = 100
 offer_bytes = "64K"
+objects = 1000
 )")
                         .limits;
     EXPECT_EQ(limits.clients, 4u);
@@ -62,6 +64,7 @@ offer_bytes = "64K"
     EXPECT_EQ(limits.offers, 16u);
     EXPECT_EQ(limits.mime_type_length, 100u);
     EXPECT_EQ(limits.offer_bytes, 64ull << 10);
+    EXPECT_EQ(limits.objects, 1000u);
 }
 
 TEST(Limits, ByteSizeSpellings) {
@@ -104,7 +107,7 @@ TEST(Limits, UnknownKey) {
     EXPECT_EQ(error_of("[limits]\nwindows = 3"),
               "t.toml:2:1: limits.windows: unknown key; expected one of clients, surfaces, "
               "toplevels, buffer_width, buffer_height, shm_bytes, title_length, clipboard_bytes, "
-              "damage_rects, region_rects, shm_pools, offers, mime_type_length, offer_bytes");
+              "damage_rects, region_rects, shm_pools, offers, mime_type_length, offer_bytes, objects");
 }
 
 TEST(Limits, VmOverridesMergeOverTheGlobalOnes) {
