@@ -125,6 +125,8 @@ class FuzzClient:
         self.keys: list[tuple[int, int]] = []  # (key, state) of every wl_keyboard.key
         self.keyboard_focus: set[int] = set()  # surfaces with wl_keyboard.enter
         self.pointer_buttons = 0  # wl_pointer.button events received
+        self.pointer_focus: int | None = None  # the surface of the last wl_pointer.enter
+        self.pressed: int | None = None  # the serial of a button press not yet released
         self.dead: str | None = None  # why the connection ended
         self.vm: str | None = None
         self.counter = 0
@@ -292,8 +294,12 @@ class FuzzClient:
         elif obj.kind == "wl_pointer":
             if opcode in (0, 1):  # enter, leave
                 self.serials.append(reader.u32())
-            elif opcode == 3:  # button
-                self.serials.append(reader.u32())
+                self.pointer_focus = reader.u32() if opcode == 0 else None
+            elif opcode == 3:  # button(serial, time, button, state)
+                serial = reader.u32()
+                reader.u32(), reader.u32()
+                self.serials.append(serial)
+                self.pressed = serial if reader.u32() == 1 else None
                 self.pointer_buttons += 1
 
     def _on_data_device(self, obj: Obj, opcode: int, reader: Reader) -> None:
@@ -507,6 +513,9 @@ class FuzzClient:
 
     def step(self) -> None:
         """One random action: a composite one (a mapped window, a popup) or one request."""
+        if self.pressed is not None and self.pointer_focus and self.rng.random() < 0.3:
+            self.act_real_drag()  # what a button held on one of its windows is for
+            return
         actions = [
             (8, self.act_toplevel), (6, self.act_popup), (4, self.act_subsurface),
             (10, self.act_surface_request), (5, self.act_xdg_surface_request),
@@ -872,6 +881,30 @@ class FuzzClient:
         else:
             self.conn.roundtrip()
         self.say(f"data op {choice}")
+
+    def act_real_drag(self) -> None:
+        """start_drag from the surface under the pointer with the press's serial: a drag
+        the compositor starts (with an icon, sometimes without a source)."""
+        manager = self.glob("wl_data_device_manager")
+        device = self.pick("wl_data_device")
+        if device is None:
+            device = self.new("wl_data_device", manager.version, self._on_data_device)
+            self.req(manager, 1, u32(device.id), u32(self.glob("wl_seat").id))
+        source = None
+        if self.rng.random() < 0.8:
+            source = self.new("wl_data_source", manager.version)
+            self.req(manager, 0, u32(source.id))
+            self.req(source, 0, string(self.rng.choice(MIME_TYPES)))
+            if manager.version >= 3:
+                self.req(source, 2, u32(self.rng.randrange(1, 8)))
+        icon = self.make_surface() if self.rng.random() < 0.7 else None
+        self.req(device, 0, u32(source.id if source else 0), u32(self.pointer_focus),
+                 u32(icon.id if icon else 0), u32(self.pressed))
+        if icon:
+            icon.data["role"] = "dnd"
+            self.paint(icon, (self.rng.choice([16, 64, 300]), self.rng.choice([16, 64, 300])))
+        self.pressed = None
+        self.say(f"drag from wl_surface#{self.pointer_focus} with {source}, icon {icon}")
 
     def act_primary(self) -> None:
         manager = self.glob("zwp_primary_selection_device_manager_v1")

@@ -194,7 +194,7 @@ class User:
 
     def act(self) -> None:
         rng = self.rng
-        choice = rng.randrange(13)
+        choice = min(rng.randrange(15), 12)  # press-and-hold thrice as often
         windows = self.windows() if choice in (1, 2, 4, 5, 9, 12) else []
         if choice in (2, 5, 9, 12):
             # Moving, resizing or closing is for the fuzz clients' windows: blue's stays
