@@ -42,6 +42,17 @@ void GrabGuard::log(void* data, wl_protocol_logger_type type,
         std::strcmp(wl_resource_get_class(message->resource), "xdg_popup") == 0) {
         wl_client* client = wl_resource_get_client(message->resource);
         self->request_ = Request{client, message->arguments[1].u};
+        // wlroots 0.18 refuses a grab only once the popup is mapped: a second grab of an
+        // unmapped popup would link it into the seat's grab list again, turning the list
+        // into a loop that ending the grab walks forever. Unlink it first; wlroots links it
+        // once more (or refuses the request and the popup is simply in no list).
+        wlr_xdg_popup* popup = wlr_xdg_popup_from_resource(message->resource);
+        if (popup && popup->seat) {
+            wlr_log(WLR_INFO, "%s grabbed one popup twice; the first grab is forgotten",
+                    client_name(client).c_str());
+            wl_list_remove(&popup->grab_link);
+            wl_list_init(&popup->grab_link);
+        }
     }
 }
 

@@ -120,8 +120,6 @@ def test_refused_drags_without_a_source_are_freed(desktop):
     assert_unharmed(comp, bystander, window)
 
 
-@pytest.mark.xfail(strict=True, reason="not fixed yet: wlroots 0.18 inserts the popup into the "
-                   "grab's list again on a second xdg_popup.grab (input/grabs.cpp owns grabs)")
 def test_second_grab_of_an_unmapped_popup(desktop):
     """Random seed 640613282: xdg_popup.grab twice before the popup is mapped. wlroots 0.18's
     xdg_popup_handle_grab() only refuses a grab of a mapped popup, and inserts the popup's
