@@ -14,7 +14,7 @@ source_root=$1 build_root=$2 target=$3 seconds=$4
 shift 4
 fuzz_build=$build_root/fuzz
 seeds=$source_root/tests/fuzz/$target
-[[ -d $seeds ]] || { echo "fuzz.sh: no fuzz target '$target' (no $seeds)" >&2; exit 2; }
+[[ -d $seeds && -f $source_root/tests/fuzz/${target}_fuzz.cpp ]] || { echo "fuzz.sh: no fuzz target '$target' (no $seeds)" >&2; exit 2; }
 
 # Per-target limits: inputs as large as real ones, and small enough that a quadratic
 # algorithm shows as slow rather than as a timeout of the whole run.
@@ -32,7 +32,10 @@ esac
 			-Db_sanitize=address,undefined -Db_lundef=false --buildtype=debugoptimized >/dev/null
 	fi
 	targets=()
-	for dir in "$source_root"/tests/fuzz/*/; do targets+=("tests/fuzz/fuzz-$(basename "$dir")"); done
+	# A target is a NAME_fuzz.cpp (its seeds in NAME/); wire/ is the wire-level fuzzer's.
+	for src in "$source_root"/tests/fuzz/*_fuzz.cpp; do
+		targets+=("tests/fuzz/fuzz-$(basename "$src" _fuzz.cpp)")
+	done
 	ninja -C "$fuzz_build" -j2 "${targets[@]}" >/dev/null
 ) 9>"$build_root/fuzz.lock"
 

@@ -235,7 +235,16 @@ exec sleep 600
 """
 
 
-def fake_host_path(tmp_path: Path, bwrap: bool) -> str:
+# A quiet guest: the supervisor's own lines stay in the log where a test reads them (the
+# flood above rotates them out within milliseconds on an idle machine).
+QUIET_QEMU = """#!/bin/sh
+export PATH=/usr/bin:/bin
+echo 'SeaBIOS'
+exec sleep 600
+"""
+
+
+def fake_host_path(tmp_path: Path, bwrap: bool, qemu_script: str = FAKE_QEMU) -> str:
     """A PATH with a fake QEMU, the real waypipe, and bubblewrap only if `bwrap`."""
     for program in ("waypipe", "bwrap"):
         if shutil.which(program) is None:
@@ -243,7 +252,7 @@ def fake_host_path(tmp_path: Path, bwrap: bool) -> str:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     qemu = bin_dir / "qemu-system-x86_64"
-    qemu.write_text(FAKE_QEMU)
+    qemu.write_text(qemu_script)
     qemu.chmod(0o755)
     (bin_dir / "waypipe").symlink_to(shutil.which("waypipe"))
     if bwrap:
@@ -351,7 +360,7 @@ def test_a_guest_console_flood_is_capped_and_printable(tmp_path: Path, session: 
 
 
 def test_without_bubblewrap_a_vm_starts_only_with_sandbox_false(tmp_path: Path, session: Session):
-    path = fake_host_path(tmp_path, bwrap=False)
+    path = fake_host_path(tmp_path, bwrap=False, qemu_script=QUIET_QEMU)
     (tmp_path / "vmlinuz").write_bytes(b"k")
     config = tmp_path / "spectrum.toml"
     config.write_text(
