@@ -120,6 +120,9 @@ struct VmConfig {
     // Supervisor (vmbridge) settings.
     std::string hypervisor = "auto"; // "auto", "cloud-hypervisor", "qemu"
     std::string kernel, initramfs, cmdline;
+    // An [image.NAME] (or the built-in "base") built by spectrum-image; empty: none.
+    std::string image;
+    std::string network = "none"; // "none" or "user" (user-mode networking)
     std::vector<std::string> images; // read-only disk images
     std::string image_format = "raw"; // "raw" or "qcow2" (never probed; no backing files)
     std::uint64_t memory_mib = 512;
@@ -138,6 +141,23 @@ struct VmConfig {
 
     bool operator==(const VmConfig&) const = default;
 };
+
+// [image.NAME]: a VM image built by spectrum-image from Debian packages. Every image also
+// gets the base set (vmbridge/image/base-packages); the built-in image "base" has nothing
+// more.
+struct ImageConfig {
+    std::string name;                  // same rule as VM names
+    std::vector<std::string> packages; // Debian package names, as written
+    int line = 0, column = 0;          // where [image.NAME] is; 0 for the built-in base
+
+    bool operator==(const ImageConfig&) const = default;
+};
+
+// The image every config has without declaring it.
+inline constexpr std::string_view base_image_name = "base";
+
+// A Debian package name: [a-z0-9][a-z0-9+.-]+ (Debian policy 5.6.1).
+bool valid_package_name(std::string_view name);
 
 // [clipboard]: how data crosses between VMs with the clipboard keys (clipboard-copy,
 // clipboard-paste). The most a copy captures is the source VM's limits.clipboard_bytes.
@@ -180,6 +200,8 @@ struct Config {
     std::string cursor_theme; // empty: default theme
     int cursor_size = 24;
     std::filesystem::path state_dir = "/var/lib/spectrum";
+    // Where spectrum-image keeps built images (a cache: deleting it only costs a rebuild).
+    std::filesystem::path image_dir = "/var/cache/spectrum/images";
     // Frame callbacks sent as late as each client's drawing time allows (lower latency).
     bool frame_pacing = true;
 
@@ -188,9 +210,12 @@ struct Config {
     std::vector<Binding> bindings; // defaults merged with [keys]
     Limits limits;                 // defaults for every VM
     std::vector<VmConfig> vms;     // sorted by name
+    std::vector<ImageConfig> images; // [image.NAME], sorted by name; never holds "base"
     ClipboardConfig clipboard;
 
     const VmConfig* find_vm(std::string_view name) const;
+    // A declared image, or the built-in base for "base"; nullptr for anything else.
+    const ImageConfig* find_image(std::string_view name) const;
 
     bool operator==(const Config&) const = default;
 };

@@ -50,6 +50,22 @@ const VmConfig* Config::find_vm(std::string_view name) const {
     return vm == vms.end() ? nullptr : &*vm;
 }
 
+const ImageConfig* Config::find_image(std::string_view name) const {
+    static const ImageConfig base{.name = std::string(base_image_name), .packages = {}};
+    if (name == base_image_name) return &base;
+    auto image = std::ranges::find(images, name, &ImageConfig::name);
+    return image == images.end() ? nullptr : &*image;
+}
+
+bool valid_package_name(std::string_view name) {
+    constexpr std::size_t max_package_name = 128;
+    auto lower_or_digit = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+    return name.size() >= 2 && name.size() <= max_package_name && lower_or_digit(name[0]) &&
+           std::ranges::all_of(name.substr(1), [&](char c) {
+               return lower_or_digit(c) || c == '+' || c == '.' || c == '-';
+           });
+}
+
 bool valid_vm_name(std::string_view name) {
     bool allowed_characters = std::ranges::all_of(
         name, [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });

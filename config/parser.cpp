@@ -42,12 +42,14 @@ std::vector<Field<Config>> top_level_fields(std::vector<PendingLimits>& pending_
         field("cursor_theme", &Config::cursor_theme, string_reader()),
         field("cursor_size", &Config::cursor_size, integer_reader(8, 256)),
         field("state_dir", &Config::state_dir, nonempty_string_reader()),
+        field("image_dir", &Config::image_dir, nonempty_string_reader()),
         field("frame_pacing", &Config::frame_pacing, bool_reader()),
         section("keyboard", &Config::keyboard, keyboard_fields()),
         {"output", [](const Value& v, Config& c) { return read_outputs(v, c.outputs); }},
         {"keys", [](const Value& v, Config& c) { return read_keys(v, c.bindings); }},
         section("limits", &Config::limits, limits_fields()),
         section("clipboard", &Config::clipboard, clipboard_fields()),
+        {"image", [](const Value& v, Config& c) { return read_image_tables(v, c.images); }},
         {"vm", [&pending_limits](const Value& v,
                                  Config& c) { return read_vms(v, c.vms, pending_limits); }},
     };
@@ -87,6 +89,21 @@ std::expected<Config, ConfigError> parse(std::string_view text, std::string_view
             return std::unexpected(std::move(status.error()));
     }
     std::ranges::sort(config.vms, {}, &VmConfig::name);
+    std::ranges::sort(config.images, {}, &ImageConfig::name);
+
+    // [vm.NAME] image = "X" needs an [image.X], which may come anywhere in the file.
+    for (const auto& vm : config.vms) {
+        if (vm.image.empty() || config.find_image(vm.image)) continue;
+        const toml::node* node = document["vm"][vm.name]["image"].node();
+        std::string names{base_image_name};
+        for (const auto& image : config.images)
+            names += ", " + image.name;
+        return std::unexpected(error_at(
+            source_name, node->source(),
+            std::format("vm.{}.image: no image named \"{}\" (declared: {}); add an [image.{}] "
+                        "table with its packages",
+                        vm.name, vm.image, names, vm.image)));
+    }
     return config;
 }
 

@@ -32,4 +32,7 @@ struct PendingLimits {
 Status read_vms(const Value& value, std::vector<VmConfig>& vms,
                 std::vector<PendingLimits>& pending_limits);
 
+// [image.NAME] tables, appended to `images` in file order.
+Status read_image_tables(const Value& value, std::vector<ImageConfig>& images);
+
 } // namespace spectrum::config::detail

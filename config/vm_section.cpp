@@ -14,6 +14,7 @@ constexpr std::array<std::string_view, 3> hypervisors{"auto", "cloud-hypervisor"
 constexpr std::array<std::string_view, 2> transports{"vsock", "cross-domain"};
 constexpr std::array<std::string_view, 3> restart_policies{"never", "on-failure", "always"};
 constexpr std::array<std::string_view, 2> image_formats{"raw", "qcow2"};
+constexpr std::array<std::string_view, 2> networks{"none", "user"};
 
 constexpr std::uint64_t mib = 1ull << 20;
 constexpr std::int64_t max_memory_mib = 1 << 20; // 1 TiB
@@ -70,6 +71,16 @@ std::vector<Field<VmConfig>> vm_fields(std::vector<PendingLimits>& pending_limit
         field("initramfs", &VmConfig::initramfs, string_reader()),
         field("cmdline", &VmConfig::cmdline, string_reader()),
         field("app", &VmConfig::app, string_reader()),
+        {"image",
+         [](const Value& value, VmConfig& vm) -> Status {
+             // Whether the image is declared is checked once every [image.NAME] is read.
+             const auto* text = value.node.as_string();
+             if (!text || !valid_vm_name(text->get()))
+                 return expected_but_got(value, "an image name (\"base\" or an [image.NAME])");
+             vm.image = text->get();
+             return {};
+         }},
+        field("network", &VmConfig::network, choice_reader(networks)),
         {"images", read_images},
         field("image_format", &VmConfig::image_format, choice_reader(image_formats)),
         {"memory", read_memory},
