@@ -35,8 +35,11 @@ Keyboard::Keyboard(Server& server, wlr_keyboard* keyboard, bool apply_config_key
     // A virtual keyboard brings its own keymap; a physical one gets the configured layout.
     if (apply_config_keymap) apply_keymap(server, keyboard);
     // The newest keyboard becomes the seat's at once, so its first key is not also the one
-    // that switches keymaps under the focused client (which would drop that key).
-    wlr_seat_set_keyboard(server.seat, keyboard);
+    // that switches keymaps under the focused client (which would drop that key) — once it
+    // has a keymap. A virtual keyboard has none until its client uploads one, and a seat
+    // keyboard without a keymap sends every client "no keymap" with /dev/null as the fd,
+    // which waypipe cannot carry: the VM's app lost its connection whenever wtype started.
+    if (keyboard->keymap) wlr_seat_set_keyboard(server.seat, keyboard);
 
     keymap.connect(&keyboard->events.keymap, [this](void*) {
         // A new keymap (a virtual keyboard uploads its own): re-enter the focused window so
@@ -50,6 +53,7 @@ Keyboard::Keyboard(Server& server, wlr_keyboard* keyboard, bool apply_config_key
         }
     });
     modifiers.connect(&keyboard->events.modifiers, [this](void*) {
+        if (!this->keyboard->keymap) return;
         wlr_seat_set_keyboard(this->server.seat, this->keyboard);
         wlr_seat_keyboard_notify_modifiers(this->server.seat, &this->keyboard->modifiers);
     });
@@ -85,8 +89,12 @@ Keyboard::Keyboard(Server& server, wlr_keyboard* keyboard, bool apply_config_key
         s.keyboards.remove_if([this](const auto& k) { return k.get() == this; });
         // The seat falls back to a remaining keyboard: without one, a client binding
         // wl_keyboard gets no keymap (wl-copy in a VM waits for it forever).
-        if (wlr_seat_get_keyboard(s.seat) == gone || !wlr_seat_get_keyboard(s.seat))
-            wlr_seat_set_keyboard(s.seat, s.keyboards.empty() ? nullptr : s.keyboards.back()->keyboard);
+        if (wlr_seat_get_keyboard(s.seat) == gone || !wlr_seat_get_keyboard(s.seat)) {
+            wlr_keyboard* next = nullptr;
+            for (const auto& k : s.keyboards)
+                if (k->keyboard->keymap) next = k->keyboard;
+            wlr_seat_set_keyboard(s.seat, next);
+        }
     });
 }
 
