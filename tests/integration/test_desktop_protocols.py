@@ -251,3 +251,41 @@ def test_security_context_client_sees_only_the_vm_allow_list(comp):
         os.close(close_write)
         listener.close()
     assert comp.alive()
+
+
+# --- outputs going and coming, fractional scales ------------------------------------------
+
+def test_output_turned_off_takes_no_window_with_it(comp):
+    second = comp.ctl("output", "add", "1024x600").stdout.strip()
+    right = wait_until(lambda: outputs(comp).get(second), message="the second output")
+    with Connection(comp.socket_path_for(None)) as host, \
+            Connection(comp.socket_path_for("red")) as red:
+        pointer = host.create_virtual_pointer((right["x"] + right["width"], 720))
+        pointer.move_to(right["x"] + 500, 300)  # new windows open under the pointer
+        pointer.sync()
+        red.create_toplevel(300, 200, color=GREEN, app_id="stranded")
+        window = comp.wait_for_window(app_id="stranded")
+        assert window["x"] >= right["x"], window
+        assert randr(comp, "--output", second, "--off").returncode == 0
+        moved = comp.wait_for_window(lambda w: w["frame"]["x"] + w["frame"]["width"] // 2 < 1280,
+                                     id=window["id"], timeout=5)
+        assert 0 <= moved["frame"]["y"] < 720
+        assert randr(comp, "--output", second, "--on").returncode == 0
+        back = wait_until(lambda: outputs(comp)[second]["width"] == 1024 and outputs(comp)[second],
+                          message="the output back on")
+        assert back["refresh_mhz"] > 0
+
+
+def test_vm_client_is_told_the_fractional_scale_of_its_output(comp):
+    assert randr(comp, "--output", "HEADLESS-1", "--scale", "1.5").returncode == 0
+    wait_until(lambda: outputs(comp)["HEADLESS-1"]["scale"] == 1.5, message="scale 1.5")
+    with Connection(comp.socket_path_for("red")) as red:
+        window = red.create_toplevel(200, 100, color=GREEN, app_id="fractional")
+        manager = red.bind_interface("wp_fractional_scale_manager_v1", 1)
+        fractional = red.new_id()
+        scales = []
+        red.handlers[fractional] = lambda opcode, reader: scales.append(reader.u32()) if opcode == 0 else None
+        red.request(manager, 1, u32(fractional), u32(window.surface))  # get_fractional_scale
+        red.request(window.surface, 6)
+        red.dispatch_until(lambda: bool(scales))
+        assert scales[-1] == 180, scales  # 1.5 in 120ths
