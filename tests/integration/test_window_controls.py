@@ -9,12 +9,13 @@ Input is a virtual pointer on the host socket (wire.py); windows are raw wire cl
 record what they are sent; geometry comes from `spectrumctl windows --json`, pixels from grim.
 """
 
+import subprocess
 import time
 
 import pytest
 
-from harness import BACKGROUND, BLUE, RED, TITLE_HEIGHT, frame_parts, make_config
-from pixels import Rect, distance, hex_rgb
+from harness import BACKGROUND, BLUE, RED, TITLE_HEIGHT, frame_parts, make_config, wait_until
+from pixels import Image, Rect, distance, hex_rgb
 from wire import STATE_MAXIMIZED, Connection, i32
 
 CONFIG = make_config({"red": {"color": RED}, "blue": {"color": BLUE}})
@@ -283,3 +284,37 @@ def _assert_some(image, rect, colour):
 
 def _assert_none(image, rect, colour):
     assert colour_count(image, rect, colour, 10) == 0, image.describe(rect)
+
+
+# --- cursor shapes on the frame ----------------------------------------------------------------
+
+def cursor_mask(comp, pointer, at: tuple[int, int], name: str) -> frozenset:
+    """The pixels the cursor image covers with the pointer at `at`, relative to its hotspot:
+    a screenshot with the pointer there against one with it far away (the headless output
+    draws the cursor into every frame)."""
+    area = Rect(at[0] - 32, at[1] - 32, 64, 64)
+    pointer.move_to(*at)
+    pointer.sync()
+    there = comp.screenshot(name)
+    pointer.move_to(*BACKGROUND_SPOT)
+    pointer.sync()
+    away = comp.screenshot(name + "-away")
+    return frozenset((x - at[0], y - at[1]) for x, y in area.points()
+                     if there.pixel(x, y) != away.pixel(x, y))
+
+
+def test_frame_border_shows_resize_cursors(comp, pointer):
+    with Connection(comp.socket_path_for("red")) as red:
+        _, info = open_window(comp, red, "shapes", 400, 300)
+        frame = Rect.of(info["frame"])
+        spots = {
+            "default": (frame.x - 60, frame.y + frame.height // 2),
+            "left": (frame.x + 1, frame.y + frame.height // 2),
+            "top-left": (frame.x + 1, frame.y + 1),
+            "bottom": (frame.x + frame.width // 2, frame.bottom - 2),
+        }
+        masks = {}
+        for name, spot in spots.items():
+            masks[name] = wait_until(lambda: cursor_mask(comp, pointer, spot, f"cursor-{name}"),
+                                     message=f"a cursor drawn at {name}")
+        assert len(set(masks.values())) == len(masks), "the same cursor image at two places"
