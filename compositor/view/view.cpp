@@ -161,7 +161,9 @@ uint32_t View::frame_edges_at(double lx, double ly) const {
 }
 
 std::pair<int, int> View::min_size() const {
-    return {std::max(toplevel_->current.min_width, 1), std::max(toplevel_->current.min_height, 1)};
+    // A client's own number: capped, so a resize never asks any client for an absurd size.
+    return {std::clamp(toplevel_->current.min_width, 1, host_max_size),
+            std::clamp(toplevel_->current.min_height, 1, host_max_size)};
 }
 
 void View::set_minimized(bool on) {

@@ -181,11 +181,9 @@ def test_minimized_window_is_hidden_gets_no_input_and_comes_back(comp, pointer):
         comp.screenshot_until(lambda image: _assert_mostly(image, content.inset(2), GREEN_RGB),
                               "restored")
 
-        # And so does `spectrumctl focus`.
-        red.request(window.toplevel, SET_MINIMIZED)
-        red.request(window.surface, 6)
-        red.roundtrip()
-        comp.wait_for_window(id=info["id"], minimized=True, timeout=5)
+        # The user's key hides it too (Super+H), and `spectrumctl focus` brings it back.
+        comp.press("Super+H")
+        comp.wait_for_window(id=info["id"], minimized=True, focused=False, timeout=5)
         comp.ctl("focus", str(info["id"]))
         comp.wait_for_window(id=info["id"], minimized=False, focused=True, timeout=5)
 
