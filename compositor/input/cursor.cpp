@@ -6,6 +6,7 @@
 #include <cmath>
 #include <ctime>
 
+#include "desktop_protocols.hpp"
 #include "drag_icon.hpp"
 #include "label_tag.hpp"
 #include "server.hpp"
@@ -98,7 +99,10 @@ void Server::setup_cursor() {
         // pick a shape (cursor-shape-v1), but not draw one: a cursor surface is drawn above
         // every window and frame, so a VM's could cover the whole screen.
         if (e->seat_client != seat->pointer_state.focused_client) return;
-        if (client_info(e->seat_client->client) && e->surface)
+        // Nor may a sandboxed host app (security context).
+        const bool untrusted = client_info(e->seat_client->client) ||
+                               (desktop && desktop->sandboxed(e->seat_client->client));
+        if (untrusted && e->surface)
             wlr_cursor_set_xcursor(cursor, cursor_manager, "default");
         else
             wlr_cursor_set_surface(cursor, e->surface, e->hotspot_x, e->hotspot_y);

@@ -1,7 +1,6 @@
 #include "label_tag.hpp"
 
 #include <algorithm>
-#include <format>
 
 #include "label_buffer.hpp"
 #include "server.hpp"
@@ -64,7 +63,7 @@ void LabelTag::hover(View& view, double lx, double ly) {
         return;
     }
     const config::Config& config = server_.config();
-    const std::string text = view.vm() ? std::format("[{}] {}", view.vm()->config.label, view.title()) : view.title();
+    const std::string text = view.label_text();
     const wlr_box area = server_.output_box_at(lx, ly);
     const float scale = server_.scale_for(area);
     if (view.id() != view_id_ || text != text_ || scale != scale_) {

@@ -23,6 +23,7 @@ constexpr int host_max_size = 16384;
 View::View(Server& server, wlr_xdg_toplevel* toplevel)
     : server_(server), toplevel_(toplevel), id_(server.next_view_id++) {
     vm_ = client_vm(wl_resource_get_client(toplevel->resource));
+    sandboxed_ = !vm_ && server.desktop && server.desktop->sandboxed(wl_resource_get_client(toplevel->resource));
 
     tree_ = wlr_scene_tree_create(server.view_layer);
     tree_->node.data = this;
@@ -96,7 +97,7 @@ int View::border() const { return server_.config().border_width; }
 int View::title_height() const { return server_.config().title_height; }
 
 std::string View::label_text() const {
-    if (!vm_) return title_;
+    if (!vm_) return sandboxed_ ? "[sandbox] " + title_ : title_;
     std::string text = std::format("[{}] {}", vm_->config.label, title_);
     if (urgent_) text += "  \u2022 wants attention";
     return text;
@@ -359,15 +360,21 @@ void View::handle_map() {
 
     // Focus policy: a VM window may take focus only from its own VM (or from nothing).
     View* focused = server_.focused_view();
-    if (!vm_ || !focused || focused->vm() == vm_) {
+    // A sandboxed host app likewise, from its own client only (not from the host's windows).
+    const bool may_focus =
+        sandboxed_ ? !focused || wl_resource_get_client(focused->toplevel()->resource) ==
+                                     wl_resource_get_client(toplevel_->resource)
+                   : !vm_ || !focused || focused->vm() == vm_;
+    if (may_focus) {
         server_.focus_view(this);
     } else {
         // Below the focused window: the window with the keys is always on top, its label
         // shown in full.
         wlr_scene_node_place_below(&tree_->node, &focused->scene_tree()->node);
         set_urgent(true);
-        wlr_log(WLR_INFO, "window %u of VM %s opened without focus (focus stays on %s)", id_,
-                vm_->name().c_str(), focused->vm() ? focused->vm()->name().c_str() : "host");
+        wlr_log(WLR_INFO, "window %u of %s opened without focus (focus stays on %s)", id_,
+                vm_ ? ("VM " + vm_->name()).c_str() : "a sandboxed host app",
+                focused->vm() ? focused->vm()->name().c_str() : "host");
     }
 }
 

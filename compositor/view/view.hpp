@@ -44,6 +44,11 @@ class View {
     // Content plus frame; equals content_box() for a fullscreen host window.
     wlr_box frame_box() const;
     bool title_bar_at(double lx, double ly) const;
+    // What the title bar (and taskbars) read: "[vm] title", "[sandbox] title" for a host
+    // client of a security context, the bare title for a host window.
+    std::string label_text() const;
+    // A host client that came through a security context (a Flatpak app): untrusted.
+    bool sandboxed() const { return sandboxed_; }
     // The frame edges (WLR_EDGE_* bits) under a layout point on the border, for resizing by
     // the frame: one edge on a side, two near a corner; 0 off the border, in the title bar,
     // or when the window cannot be resized there (maximized, fullscreen).
@@ -74,7 +79,6 @@ class View {
     void update_frame();
     int border() const;
     int title_height() const;
-    std::string label_text() const;
 
     Server& server_;
     wlr_xdg_toplevel* toplevel_;
@@ -87,6 +91,7 @@ class View {
     int x_ = 0, y_ = 0;
     bool mapped_ = false, placed_ = false, focused_ = false, urgent_ = false;
     bool maximized_ = false, fullscreen_ = false, minimized_ = false;
+    bool sandboxed_ = false;
     wlr_box restore_{}; // content box before maximize/fullscreen
     wlr_box applied_geo_{}; // the bounded geometry the frame was last laid out for
     bool frame_valid_ = false;

@@ -245,6 +245,18 @@ def test_security_context_client_sees_only_the_vm_allow_list(comp):
                 end = sandboxed.expect_end(
                     lambda: sandboxed.bind(screencopy.name, screencopy.interface, 1))
                 assert isinstance(end, ProtocolError), repr(end)
+
+            # Its windows take no focus from a VM's and are labelled as sandboxed.
+            bar = Taskbar(host)
+            vm.create_toplevel(200, 100, color=GREEN, title="mine", app_id="vm-window")
+            focused = comp.wait_for_window(app_id="vm-window", focused=True)
+            with Connection(path) as sandboxed:
+                sandboxed.create_toplevel(200, 100, color=GREEN, title="[red] mine", app_id="boxed")
+                boxed = comp.wait_for_window(app_id="boxed")
+                assert boxed["vm"] is None and boxed["focused"] is False, boxed
+                assert comp.window(focused["id"])["focused"] is True
+                wait_until(lambda: bar.find("[sandbox] [red] mine"),
+                           message=lambda: f"the sandbox label, saw {bar.handles}")
             # The host itself still sees everything.
             assert "zwlr_screencopy_manager_v1" in {g.interface for g in host_globals.values()}
     finally:
