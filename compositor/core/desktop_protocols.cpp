@@ -116,10 +116,11 @@ void DesktopProtocols::apply_output_configuration(wlr_output_configuration_v1* c
     }
     if (ok) {
         for (std::size_t i = 0; i < count; ++i) {
-            // A custom mode without a rate gets one (never 0: frame pacing needs it).
+            // A headless custom mode without a rate gets one (never 0: frame pacing needs it;
+            // a nested output's frames follow its parent's, at a rate not known here).
             wlr_output_state& s = states[i].base;
             if ((s.committed & WLR_OUTPUT_STATE_MODE) && s.mode_type == WLR_OUTPUT_STATE_MODE_CUSTOM &&
-                s.custom_mode.refresh <= 0)
+                s.custom_mode.refresh <= 0 && wlr_output_is_headless(states[i].output))
                 s.custom_mode.refresh = states[i].output->refresh > 0 ? states[i].output->refresh : default_refresh_mhz;
         }
         ok = test_only ? wlr_backend_test(server_.backend, states, count)

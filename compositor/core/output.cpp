@@ -21,14 +21,17 @@ const config::OutputConfig* find_output_config(const config::Config& config, con
     return wildcard;
 }
 
-// What a headless or nested output runs at when nothing says otherwise (wlroots' headless
-// backend paces its frames at 60 Hz but reports a custom mode without a rate as 0 mHz,
-// which would turn frame pacing off).
+// What a headless output runs at when nothing says otherwise: wlroots' headless backend
+// paces its frames at 60 Hz but reports a custom mode without a rate as 0 mHz, which would
+// turn frame pacing off. (A nested output's frames follow its parent's, whose rate is not
+// known here: it keeps 0, and wlroots' own loop.)
 constexpr int default_refresh_mhz = 60000;
+
+int fallback_refresh(wlr_output* output) { return wlr_output_is_headless(output) ? default_refresh_mhz : 0; }
 
 // The refresh for a mode of width × height written without one: the highest rate the output
 // lists for that size (its preferred mode's if that is the size), else the preferred mode's
-// rate, else 60 Hz. Never 0.
+// rate, else 60 Hz on a headless output. Never 0 there nor on a monitor.
 int refresh_for_size(wlr_output* output, int width, int height) {
     wlr_output_mode* preferred = wlr_output_preferred_mode(output);
     if (preferred && preferred->width == width && preferred->height == height && preferred->refresh > 0)
@@ -40,7 +43,7 @@ int refresh_for_size(wlr_output* output, int width, int height) {
     }
     if (best > 0) return best;
     if (preferred && preferred->refresh > 0) return preferred->refresh;
-    return default_refresh_mhz;
+    return fallback_refresh(output);
 }
 
 } // namespace
@@ -74,8 +77,8 @@ Output::Output(Server& server, wlr_output* output) : server(server), output(outp
         }
     } else if (wlr_output_mode* preferred = wlr_output_preferred_mode(output)) {
         wlr_output_state_set_mode(&state, preferred);
-    } else if (output->refresh <= 0 && output->width > 0 && output->height > 0) {
-        // A modeless output (headless, nested) made without a rate: give it one.
+    } else if (output->refresh <= 0 && wlr_output_is_headless(output) && output->width > 0 && output->height > 0) {
+        // A headless output made without a rate: give it the one it runs at.
         wlr_output_state_set_custom_mode(&state, output->width, output->height, default_refresh_mhz);
     }
     if (cfg) wlr_output_state_set_scale(&state, static_cast<float>(cfg->scale));
