@@ -1,6 +1,7 @@
 // Which window has the keyboard, which is on top, and where things are on screen.
 #include <algorithm>
 
+#include "label_tag.hpp"
 #include "server.hpp"
 #include "view.hpp"
 #include "vm.hpp"
@@ -11,6 +12,8 @@ View* Server::focused_view() const { return focused; }
 
 void Server::focus_view(View* view, bool raise) {
     if (!view || !view->mapped()) return;
+    // Focusing a minimized window (Alt+Tab, spectrumctl focus, a taskbar) restores it.
+    if (view->minimized()) view->set_minimized(false);
     // Keyboard focus is the compositor's: before it moves, every grab another client holds
     // ends (a popup grab would otherwise keep every key going to its client while the frames
     // say this window has them).
@@ -37,7 +40,7 @@ void Server::focus_view(View* view, bool raise) {
 void Server::focus_fallback(View* leaving) {
     if (focused == leaving) focused = nullptr;
     for (auto& view : views) {
-        if (view.get() != leaving && view->mapped()) {
+        if (view.get() != leaving && view->mapped() && !view->minimized()) {
             focus_view(view.get());
             return;
         }
@@ -50,7 +53,12 @@ void Server::cycle_focus(bool forward) {
     std::vector<View*> mapped;
     for (auto& view : views)
         if (view->mapped()) mapped.push_back(view.get());
-    if (mapped.size() < 2) return;
+    if (mapped.empty()) return;
+    if (mapped.size() == 1) {
+        // The only window, minimized: Alt+Tab brings it back.
+        if (mapped[0]->minimized()) focus_view(mapped[0]);
+        return;
+    }
     // Forward: the least recently focused goes on top (classic Alt+Tab walks the stack).
     View* next = forward ? mapped.back() : mapped[1];
     if (!forward) {
@@ -91,6 +99,7 @@ void Server::remove_view(View* view) {
     }
     if (focused == view) focused = nullptr;
     if (Vm* vm = view->vm()) vm->usage.remove_toplevel();
+    if (label_tag) label_tag->forget(view->id());
     views.remove_if([view](const auto& v) { return v.get() == view; });
     schedule_pointer_focus();
 }

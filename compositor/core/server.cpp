@@ -6,12 +6,14 @@
 
 #include "ctl_server.hpp"
 #include "damage_limit.hpp"
+#include "desktop_protocols.hpp"
 #include "drag_icon.hpp"
 #include "event_batcher.hpp"
 #include "fd_limit.hpp"
 #include "frame_pacer.hpp"
 #include "grabs.hpp"
 #include "keyboard.hpp"
+#include "label_tag.hpp"
 #include "notice/notice.hpp"
 #include "output.hpp"
 #include "request_limits.hpp"
@@ -50,6 +52,7 @@ Server::~Server() {
     if (pointer_focus_idle_) wl_event_source_remove(pointer_focus_idle_);
     pointer_focus_idle_ = nullptr;
     request_limits.reset();
+    desktop.reset();
     events.reset(); // asks the pacer
     pacer.reset();
     shm_pin.reset();
@@ -200,6 +203,7 @@ void Server::create_globals() {
     drag_layer = wlr_scene_tree_create(&scene->tree);
     overlay_layer = wlr_scene_tree_create(&scene->tree);
     session_notice = std::make_unique<NoticeOverlay>(*this, NoticeOverlay::second_row);
+    label_tag = std::make_unique<LabelTag>(*this);
 
     xdg_shell = wlr_xdg_shell_create(display, 6);
     new_toplevel_.connect(&xdg_shell->events.new_toplevel,
@@ -227,6 +231,7 @@ void Server::create_globals() {
     wlr_export_dmabuf_manager_v1_create(display);
     wlr_data_control_manager_v1_create(display);
     foreign_toplevels = wlr_ext_foreign_toplevel_list_v1_create(display, 1);
+    desktop = std::make_unique<DesktopProtocols>(*this);
     virtual_keyboard = wlr_virtual_keyboard_manager_v1_create(display);
     new_virtual_keyboard_.connect(&virtual_keyboard->events.new_virtual_keyboard,
                                   [this](wlr_virtual_keyboard_v1* k) {

@@ -61,6 +61,9 @@ void Server::run_action(const config::Binding& binding) {
     case Action::Fullscreen:
         if (view) view->toggle_fullscreen();
         break;
+    case Action::Minimize:
+        if (view) view->set_minimized(true);
+        break;
     case Action::ClipboardCopy:
         if (clipboard) clipboard->broker.copy();
         break;

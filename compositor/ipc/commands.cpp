@@ -39,6 +39,7 @@ json windows_json(Server& server) {
             {"urgent", view->urgent()},
             {"maximized", view->maximized()},
             {"fullscreen", view->fullscreen()},
+            {"minimized", view->minimized()},
             {"x", content.x},
             {"y", content.y},
             {"width", content.width},
@@ -104,7 +105,8 @@ std::string handle_ctl_request(Server& server, const std::string& text) {
             wlr_box box{};
             wlr_output_layout_get_box(server.output_layout, output->output, &box);
             list.push_back({{"name", output->output->name}, {"x", box.x}, {"y", box.y},
-                            {"width", box.width}, {"height", box.height}, {"scale", output->output->scale}});
+                            {"width", box.width}, {"height", box.height}, {"scale", output->output->scale},
+                            {"refresh_mhz", output->output->refresh}});
         }
         reply["outputs"] = list;
         break;
