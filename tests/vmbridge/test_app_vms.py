@@ -195,3 +195,126 @@ def test_foot_in_an_image_vm_keeps_only_its_home(session: Session, tmp_path: Pat
     run_in_foot(session, "term", "hello > ~/hello.txt; exit", tmp_path, "foot-boot3")
     assert debugfs_cat(disk, "/hello.txt").strip() == "Hello, world!"
     assert debugfs_cat(disk, "/proof").strip() == token, "the home must survive an image rebuild"
+
+
+class PageServer:
+    """A one-page HTTP server on the host's loopback: what a VM with network = "user" reaches
+    at 10.0.2.2 (the gateway QEMU's user netdev maps to the host's 127.0.0.1)."""
+
+    def __init__(self, body: bytes):
+        class Handler(http.server.BaseHTTPRequestHandler):
+            requests: list[str] = []
+
+            def do_GET(self):  # noqa: N802 (http.server's name)
+                Handler.requests.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.handler = Handler
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+PAGE_COLOR = "#ff8800"
+
+
+def test_firefox_in_a_networked_vm_loads_a_page_from_the_host(session: Session, tmp_path: Path):
+    page = PageServer(f'<!doctype html><title>spectrum page</title>'
+                      f'<body style="background:{PAGE_COLOR};margin:0"></body>'.encode())
+    try:
+        state = tmp_path / "state"
+        vms = (f'[vm.web]\ncolor = "#3465a4"\nimage = "web"\nnetwork = "user"\nmemory = "2G"\ncpus = 2\n'
+               f'restart = "never"\napp = "firefox-esr --kiosk --new-instance http://10.0.2.2:{page.port}/"\n')
+        config = write_config(tmp_path / "spectrum.toml", state, {"web": ["firefox-esr"]}, vms)
+        build_image(config, "web")
+        session.start_compositor(config)
+        session.start_vmbridge(config, "--stop-timeout", "20")
+        started = time.monotonic()
+        window, seconds = start_and_wait_window(session, "web")
+        print(f"  vm start -> Firefox's window: {seconds:.1f} s")
+
+        def page_shown():
+            w = next((w for w in vm_windows(session, "web")), None)
+            if not w:
+                return None
+            shot = screenshot(session)
+            inside = shot.count(pixels.Rect.of(w), lambda c: pixels.distance(c, pixels.hex_rgb(PAGE_COLOR)) <= 12)
+            return (shot, w) if inside > w["width"] * w["height"] // 2 else None
+
+        try:
+            shot, window = wait_for(page_shown, BOOT_TIMEOUT, "the page's colour in Firefox's window", poll=1)
+        finally:
+            screenshot(session, tmp_path / "firefox.png")
+            print(f"  requests the host's server saw: {page.handler.requests}")
+        print(f"  vm start -> the page on screen: {time.monotonic() - started:.1f} s")
+        assert "/" in page.handler.requests
+        frame = pixels.Rect.of(window["frame"])
+        assert shot.count(frame, lambda c: pixels.distance(c, (0x34, 0x65, 0xA4)) <= 12) > 200, \
+            f"no #3465a4 frame around Firefox: {shot.describe(frame)}"
+        session.ctl("vm", "stop", "web")
+    finally:
+        page.close()
+
+
+def test_an_image_that_cannot_be_had_fails_the_vm_with_one_line(session: Session, tmp_path: Path, monkeypatch):
+    """Before any boot: a modified image file is refused; a missing image with no reachable
+    mirror fails `vm start` with the reason — the supervisor and compositor carry on."""
+    cache = tmp_path / "images"
+    # A copy of the cached `term` image (built by the first test or an earlier run) with one
+    # byte of its root changed.
+    index = IMAGE_DIR / "index.json"
+    assert index.exists(), "the term image is built by test_foot_in_an_image_vm_keeps_only_its_home"
+    import json
+    entry = json.loads(index.read_text())["images"]["term"]
+    (cache / "objects").mkdir(parents=True)
+    shutil.copytree(IMAGE_DIR / "objects" / entry["key"], cache / "objects" / entry["key"])
+    shutil.copy(index, cache / "index.json")
+    root = cache / "objects" / entry["key"] / "root.erofs"
+    root.chmod(0o644)
+    with open(root, "r+b") as f:
+        f.seek(4096)
+        byte = f.read(1)
+        f.seek(4096)
+        f.write(bytes([byte[0] ^ 0xFF]))
+
+    # The other VM's image is not in its cache, and its mirror does not answer.
+    sources = tmp_path / "unreachable.list"
+    sources.write_text("deb http://127.0.0.1:9/debian trixie main\n")
+    monkeypatch.setenv("SPECTRUM_IMAGE_SOURCES", str(sources))
+    config = tmp_path / "spectrum.toml"
+    config.write_text(
+        f'state_dir = "{tmp_path / "state"}"\nimage_dir = "{cache}"\n'
+        '[image.term]\npackages = ["foot"]\n[image.offline]\npackages = ["hello"]\n'
+        '[vm.term]\ncolor = "#2e8b57"\nimage = "term"\napp = "foot"\n'
+        '[vm.offline]\ncolor = "#cc0000"\nimage = "offline"\napp = "hello"\n')
+    session.start_compositor(config)
+    session.start_vmbridge(config)
+
+    session.ctl("vm", "start", "term")
+    term = wait_stopped(session, "term", 120)
+    assert term["state"] == "failed", term
+    assert "was modified in the cache" in term["detail"] and "refused" in term["detail"], term
+    assert "\n" not in term["detail"]
+    assert "QEMU started" not in log_of(session, "term"), "a modified image must never boot"
+
+    session.ctl("vm", "start", "offline")
+    offline = wait_stopped(session, "offline", 300)
+    print(f"  offline: {offline['detail']}")
+    assert offline["state"] == "failed", offline
+    assert "\n" not in offline["detail"] and "127.0.0.1:9" in offline["detail"], offline
+    assert "QEMU started" not in log_of(session, "offline")
+    assert not any((cache / "objects").iterdir()) or len(list((cache / "objects").iterdir())) == 1, \
+        "nothing half-built is left in the cache"
+    assert session.vmbridge.poll() is None and session.compositor.poll() is None
