@@ -6,6 +6,7 @@
 
 #include "ctl_server.hpp"
 #include "damage_limit.hpp"
+#include "desktop/desktop.hpp"
 #include "drag_icon.hpp"
 #include "event_batcher.hpp"
 #include "fd_limit.hpp"
@@ -41,6 +42,7 @@ Server::~Server() {
     if (!display) return;
     // Clients first (their views and surfaces go with them), then the rest.
     wl_display_destroy_clients(display);
+    desktop.reset();
     views.clear();
     vms.clear();
     ctl.reset();
@@ -244,6 +246,7 @@ void Server::create_globals() {
     new_input_.connect(&backend->events.new_input, [this](wlr_input_device* d) { handle_new_input(d); });
     setup_selection();
     update_keyboard_caps();
+    desktop = std::make_unique<Desktop>(*this);
 }
 
 void Server::update_keyboard_caps() {

@@ -27,6 +27,7 @@ class ShmAccessPin;
 class DragIcon;
 class SupervisorKeeper;
 class NoticeOverlay;
+class Desktop;
 class GrabGuard;
 class VmRequestLimits;
 struct Vm;
@@ -66,6 +67,8 @@ class Server {
     void remove_view(View* view);
     wlr_box output_box_at(double lx, double ly) const;
     wlr_box placement_area() const;
+    // The output at (lx, ly) less its panels' exclusive zones (desktop/layer_shell.cpp).
+    wlr_box usable_box_at(double lx, double ly) const;
     void rescue_views();
     // The scale title labels are rendered at: the highest of the enabled outputs' (1 to 4).
     float label_scale() const;
@@ -89,6 +92,8 @@ class Server {
     // dispatch is done (many changes, one update; never inside a wlroots destroy chain).
     void update_pointer_focus(uint32_t time_msec);
     void schedule_pointer_focus();
+    // Input from any device: resets the idle timers, wakes blanked outputs (desktop/idle.cpp).
+    void note_input_activity();
     // Keyboard focus is the compositor's: before focus moves to a window of `keeper`, every
     // grab another client holds ends (its grabbing popups dismissed, seat grabs ended), so
     // no client keeps the keys the screen says another has. input/grabs.cpp.
@@ -156,6 +161,8 @@ class Server {
     std::unique_ptr<SupervisorKeeper> vmbridge; // with --vmbridge: kept running
     // The session's own notices (the supervisor stopping), below the clipboard's.
     std::unique_ptr<NoticeOverlay> session_notice;
+    // Layer shell, session lock, idle and output power: host-only (desktop/).
+    std::unique_ptr<Desktop> desktop;
     // Set while add_virtual_output() creates an output: its size beats the [[output]] config.
     std::optional<std::pair<int, int>> pending_virtual_size;
     std::vector<wl_client*> doomed_clients; // to be disconnected once the dispatch ends

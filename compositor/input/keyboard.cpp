@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "desktop/desktop.hpp"
 #include "server.hpp"
 #include "view.hpp"
 
@@ -43,10 +44,10 @@ Keyboard::Keyboard(Server& server, wlr_keyboard* keyboard, bool apply_config_key
         // its client starts from a clean state with this keyboard, as after a focus change.
         Server& s = this->server;
         wlr_seat_set_keyboard(s.seat, this->keyboard);
-        if (View* view = s.focused_view()) {
+        if (s.desktop && s.seat->keyboard_state.focused_surface) {
+            // Whoever has it (a window, a launcher, the locker) gets it again.
             wlr_seat_keyboard_notify_clear_focus(s.seat);
-            wlr_seat_keyboard_notify_enter(s.seat, view->surface(), this->keyboard->keycodes,
-                                           this->keyboard->num_keycodes, &this->keyboard->modifiers);
+            s.desktop->restore_keyboard();
         }
     });
     modifiers.connect(&keyboard->events.modifiers, [this](void*) {
@@ -56,6 +57,7 @@ Keyboard::Keyboard(Server& server, wlr_keyboard* keyboard, bool apply_config_key
 
     key.connect(&keyboard->events.key, [this](wlr_keyboard_key_event* event) {
         Server& s = this->server;
+        s.note_input_activity();
         const uint32_t keycode = event->keycode + 8; // evdev → xkb
         bool handled = false;
         if (event->state == WL_KEYBOARD_KEY_STATE_PRESSED) {

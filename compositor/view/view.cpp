@@ -169,7 +169,9 @@ void View::toggle_fullscreen() { set_fullscreen(!fullscreen_); }
 
 void View::fill_output(bool keep_frame) {
     const wlr_box current = content_box();
-    const wlr_box area = server_.output_box_at(x_ + current.width / 2.0, y_ + current.height / 2.0);
+    // Maximized: beside the panels; fullscreen: the whole output.
+    const double cx = x_ + current.width / 2.0, cy = y_ + current.height / 2.0;
+    const wlr_box area = keep_frame ? server_.usable_box_at(cx, cy) : server_.output_box_at(cx, cy);
     const int b = keep_frame ? border() : 0;
     const int t = keep_frame ? title_height() : 0;
     set_position(area.x + b, area.y + b + t);
