@@ -108,6 +108,10 @@ void Desktop::new_layer_surface(wlr_layer_surface_v1* surface) {
         }
     });
     ls->map.connect(&surface->surface->events.map, [this, ls](void*) {
+        wlr_log(WLR_INFO, "layer surface \"%s\" mapped on %s (layer %d, keyboard %d)",
+                ls->surface->namespace_ ? ls->surface->namespace_ : "", ls->surface->output->name,
+                static_cast<int>(ls->surface->current.layer),
+                static_cast<int>(ls->surface->current.keyboard_interactive));
         arrange();
         // A launcher on top takes the keyboard as it appears (sway and labwc do the same).
         if (interactive_on_top(ls->surface)) {

@@ -18,7 +18,7 @@ namespace spectrum {
 
 namespace {
 // Far beyond any output layout: the cover needs no update when outputs come and go.
-constexpr int cover_extent = 1 << 20;
+constexpr int cover_extent = 1 << 14;
 } // namespace
 
 void Desktop::setup_session_lock() {

@@ -37,7 +37,10 @@ Keyboard::Keyboard(Server& server, wlr_keyboard* keyboard, bool apply_config_key
     if (apply_config_keymap) apply_keymap(server, keyboard);
     // The newest keyboard becomes the seat's at once, so its first key is not also the one
     // that switches keymaps under the focused client (which would drop that key).
-    wlr_seat_set_keyboard(server.seat, keyboard);
+    // A virtual keyboard has no keymap until its client uploads one (the keymap handler
+    // below makes it the seat's then): a focused client would be sent "no keymap", which
+    // swaylock, for one, cannot handle.
+    if (keyboard->keymap) wlr_seat_set_keyboard(server.seat, keyboard);
 
     keymap.connect(&keyboard->events.keymap, [this](void*) {
         // A new keymap (a virtual keyboard uploads its own): re-enter the focused window so

@@ -124,7 +124,8 @@ int run_vm(const std::vector<std::string_view>& args) {
 // its config: nothing here is a command line that anything runs.
 std::vector<std::pair<std::string, std::string>> launch_entries() {
     std::vector<std::pair<std::string, std::string>> entries;
-    for (const auto& v : call({{"command", "vms"}})["vms"]) {
+    const json reply = call({{"command", "vms"}}); // kept: the loop reads into it
+    for (const auto& v : reply["vms"]) {
         if (!v.contains("apps")) continue;
         for (const auto& app : v["apps"]) entries.emplace_back(v["name"].get<std::string>(), app.get<std::string>());
     }
