@@ -2,7 +2,6 @@
 
 #include <cstdlib>
 
-#include "desktop/desktop.hpp"
 #include "server.hpp"
 #include "view.hpp"
 
@@ -47,10 +46,12 @@ Keyboard::Keyboard(Server& server, wlr_keyboard* keyboard, bool apply_config_key
         // its client starts from a clean state with this keyboard, as after a focus change.
         Server& s = this->server;
         wlr_seat_set_keyboard(s.seat, this->keyboard);
-        if (s.desktop && s.seat->keyboard_state.focused_surface) {
-            // Whoever has it (a window, a launcher, the locker) gets it again.
+        // Only a window's: a launcher or locker keeps the keyboard (wlroots sends it the
+        // new keymap), as a leave would close fuzzel and tell nothing to the locker.
+        if (View* view = s.focused_view(); view && s.seat->keyboard_state.focused_surface == view->surface()) {
             wlr_seat_keyboard_notify_clear_focus(s.seat);
-            s.desktop->restore_keyboard();
+            wlr_seat_keyboard_notify_enter(s.seat, view->surface(), this->keyboard->keycodes,
+                                           this->keyboard->num_keycodes, &this->keyboard->modifiers);
         }
     });
     modifiers.connect(&keyboard->events.modifiers, [this](void*) {
