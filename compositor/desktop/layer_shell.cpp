@@ -146,6 +146,7 @@ void Desktop::new_layer_surface(wlr_layer_surface_v1* surface) {
 }
 
 void Desktop::arrange() {
+    const auto before = std::move(usable_);
     usable_.clear();
     for (const auto& o : server_.outputs) {
         wlr_output* output = o->output;
@@ -164,6 +165,18 @@ void Desktop::arrange() {
         usable_[output] = usable;
     }
     place_lock_surfaces();
+    // Maximized windows follow the panels of their output.
+    for (const auto& [output, usable] : usable_) {
+        const auto old = before.find(output);
+        if (old != before.end() && wlr_box_equal(&old->second, &usable)) continue;
+        for (const auto& view : server_.views) {
+            if (!view->mapped() || !view->maximized()) continue;
+            const wlr_box box = view->content_box();
+            if (wlr_output_layout_output_at(server_.output_layout, box.x + box.width / 2.0,
+                                            box.y + box.height / 2.0) == output)
+                view->refit_maximized();
+        }
+    }
 }
 
 wlr_box Desktop::usable_box(wlr_output* output, wlr_box full) const {

@@ -167,6 +167,10 @@ void View::toggle_maximize() { set_maximized(!maximized_); }
 
 void View::toggle_fullscreen() { set_fullscreen(!fullscreen_); }
 
+void View::refit_maximized() {
+    if (maximized_ && !fullscreen_ && mapped_) fill_output(true);
+}
+
 void View::fill_output(bool keep_frame) {
     const wlr_box current = content_box();
     // Maximized: beside the panels; fullscreen: the whole output.

@@ -48,6 +48,8 @@ class View {
     void set_urgent(bool urgent);
     void toggle_maximize();
     void toggle_fullscreen(); // the user's grant: the only path to fullscreen for a VM
+    // A maximized window takes its output's usable area again (a panel came or went).
+    void refit_maximized();
     void close();
     void refresh_style();     // after a reload: colours, border, label
     wlr_scene_tree* scene_tree() const { return tree_; }

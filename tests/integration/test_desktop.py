@@ -23,6 +23,7 @@ HOST_ONLY = ["zwlr_layer_shell_v1", "ext_session_lock_manager_v1", "ext_idle_not
              "zwlr_output_power_manager_v1"]
 
 PANEL = (0x20, 0xC0, 0x40)
+DOCK = (0x90, 0x40, 0xC0)
 SWAYLOCK = (0x11, 0x22, 0x33)
 LOCK_COVER = (15, 15, 18)  # the compositor's own locked background
 
@@ -153,6 +154,22 @@ def test_panel_exclusive_zone_is_respected_by_a_maximized_vm_window(spectrum):
                 assert distance(image.pixel(640, 30 + 4 + TITLE_HEIGHT + 50), (0x30, 0xA0, 0x30)) < 10
 
             comp.screenshot_until(check, "panel-maximized")
+
+            # A second panel at the bottom: the maximized window makes room for it too.
+            with Connection(comp.socket_path_for(None)) as dock:
+                layer_surface(dock, anchor=ANCHOR_BOTTOM | ANCHOR_LEFT | ANCHOR_RIGHT,
+                              size=(0, 40), exclusive=40, colour=DOCK, namespace="dock")
+
+                def refitted():
+                    vm.roundtrip()
+                    w = comp.window(window["id"])
+                    return w if w["maximized"] and w["frame"]["y"] == 30 and \
+                        w["frame"]["y"] + w["frame"]["height"] == 680 else None
+
+                wait_until(refitted, 10, message="the maximized window beside both panels")
+                image = comp.screenshot_until(
+                    lambda image: _all(image, Rect(0, 680, 1280, 40), DOCK), "two-panels")
+                assert distance(image.pixel(640, 678), hex_rgb(RED)) < 10
 
 
 def test_a_layer_surface_stays_below_the_compositors_notices(spectrum):
