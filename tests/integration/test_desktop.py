@@ -8,6 +8,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -366,6 +367,17 @@ def test_launcher_starts_a_vm_app_by_keyboard_alone(spectrum, artifacts, tmp_pat
     try:
         wait_until(lambda: (comp.runtime_dir / "spectrum" / "vmbridge.sock").exists(), 30,
                    message="the supervisor's socket")
+        # The supervisor runs only what the config lists, whatever a request names.
+        refused = subprocess.run([str(ctl_bin), "launch", "red", "sh -c evil"], env=env,
+                                 capture_output=True, text=True, timeout=30)
+        assert refused.returncode != 0 and 'has no app "sh -c evil"' in refused.stderr, refused
+        with socket.socket(socket.AF_UNIX) as raw:
+            raw.connect(str(comp.runtime_dir / "spectrum" / "vmbridge.sock"))
+            raw.sendall(b'{"command":"start","name":"red","app":["foot"]}\n')
+            reply = json.loads(raw.makefile().readline())
+        assert not reply["ok"] and '"app" must be a string' in reply["error"], reply
+        assert not booted.exists()
+
         comp.press("Super+D")
         comp.wait_for_log(r'layer surface "launcher" mapped', timeout=15)
         comp.screenshot("launcher")
