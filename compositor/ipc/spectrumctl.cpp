@@ -119,21 +119,24 @@ int run_vm(const std::vector<std::string_view>& args) {
     usage_error("vm takes list, start NAME, stop NAME or logs NAME");
 }
 
-// launch: the VMs and apps of the running config, one "[vm] app" line each; the same line
-// given back (by a menu) starts that VM with that app. The supervisor checks the app against
-// its config: nothing here is a command line that anything runs.
-std::vector<std::pair<std::string, std::string>> launch_entries() {
-    std::vector<std::pair<std::string, std::string>> entries;
+// launch: the VMs and apps of the running config, one "[label] app" line each (the label
+// the VM's title bars show); the same line given back (by a menu) starts that VM with that
+// app. The supervisor checks the app against its config: nothing here is a command line
+// that anything runs.
+struct LaunchEntry {
+    std::string vm, label, app;
+    std::string line() const { return std::format("[{}] {}", label, app); }
+};
+
+std::vector<LaunchEntry> launch_entries() {
+    std::vector<LaunchEntry> entries;
     const json reply = call({{"command", "vms"}}); // kept: the loop reads into it
     for (const auto& v : reply["vms"]) {
         if (!v.contains("apps")) continue;
-        for (const auto& app : v["apps"]) entries.emplace_back(v["name"].get<std::string>(), app.get<std::string>());
+        for (const auto& app : v["apps"])
+            entries.push_back({v["name"].get<std::string>(), v["label"].get<std::string>(), app.get<std::string>()});
     }
     return entries;
-}
-
-std::string entry_line(const std::pair<std::string, std::string>& entry) {
-    return std::format("[{}] {}", entry.first, entry.second);
 }
 
 int launch(const std::string& vm, const std::string& app) {
@@ -147,16 +150,23 @@ int launch(const std::string& vm, const std::string& app) {
 int launch_entry(std::string_view line) {
     while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
     if (line.empty()) return 0; // the menu was left without a choice
-    for (const auto& entry : launch_entries())
-        if (entry_line(entry) == line) return launch(entry.first, entry.second);
-    fail(std::format("\"{}\" is not an entry of spectrumctl launch --list", line));
+    const LaunchEntry* found = nullptr;
+    const auto entries = launch_entries();
+    for (const auto& entry : entries) {
+        if (entry.line() != line) continue;
+        // Two VMs with one label and one app: the line cannot say which is meant.
+        if (found) fail(std::format("\"{}\" is the entry of VMs {} and {}; use launch VM APP", line, found->vm, entry.vm));
+        found = &entry;
+    }
+    if (!found) fail(std::format("\"{}\" is not an entry of spectrumctl launch --list", line));
+    return launch(found->vm, found->app);
 }
 
 // --menu: the list through `fuzzel --dmenu` (no shell: nothing in the config is ever parsed
 // as a command line here), then the chosen entry.
 int launch_menu() {
     std::string list;
-    for (const auto& entry : launch_entries()) list += entry_line(entry) + "\n";
+    for (const auto& entry : launch_entries()) list += entry.line() + "\n";
     int to_menu[2], from_menu[2];
     if (pipe2(to_menu, O_CLOEXEC) != 0 || pipe2(from_menu, O_CLOEXEC) != 0) fail("cannot create a pipe");
     const pid_t pid = fork();
@@ -193,7 +203,7 @@ int launch_menu() {
 
 int run_launch(const std::vector<std::string_view>& args) {
     if (args.size() == 2 && args[1] == "--list") {
-        for (const auto& entry : launch_entries()) std::println("{}", entry_line(entry));
+        for (const auto& entry : launch_entries()) std::println("{}", entry.line());
         return 0;
     }
     if (args.size() == 2 && args[1] == "--menu") return launch_menu();

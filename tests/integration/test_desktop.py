@@ -329,11 +329,16 @@ exec sleep 600
 
 def test_launch_list_is_every_vm_app(spectrum):
     comp = spectrum(make_config({"red": {"color": RED, "apps": ["firefox-esr", "foot"]},
-                                 "blue": {"color": BLUE, "app": "weston-terminal"}}))
+                                 "blue": {"color": BLUE, "app": "weston-terminal", "label": "Work"},
+                                 "green": {"color": "#00aa00", "label": "Work", "app": "weston-terminal"}}))
     listed = comp.ctl("launch", "--list").stdout.splitlines()
-    assert listed == ["[blue] weston-terminal", "[red] firefox-esr", "[red] foot"], listed
+    # The label the title bars show, in VM name order.
+    assert listed == ["[Work] weston-terminal", "[Work] weston-terminal", "[red] firefox-esr",
+                      "[red] foot"], listed
     out = comp.ctl("launch", "--entry", "[red] rm -rf /", check=False)
     assert out.returncode != 0 and "not an entry" in out.stderr, out
+    out = comp.ctl("launch", "--entry", "[Work] weston-terminal", check=False)
+    assert out.returncode != 0 and "VMs blue and green" in out.stderr, out
 
 
 def test_launcher_starts_a_vm_app_by_keyboard_alone(spectrum, artifacts, tmp_path):
