@@ -239,6 +239,8 @@ def test_swaylock_hides_every_vm_window_and_takes_every_key(spectrum, artifacts)
             assert all(distance(c, LOCK_COVER) < 6 for c in found), image.describe(screen)
 
     comp.screenshot_until(cover, "locker-died")
+    # Focusing the VM's window (spectrumctl, as a taskbar would) gives it no keys either.
+    comp.focus(reader["id"])
     comp.type_keys("more\n")
     time.sleep(0.5)
     assert not typed.exists(), f"the VM got keys while locked: {typed.read_text()!r}"
