@@ -18,7 +18,9 @@ import pytest
 
 from harness import BLUE, RED, TITLE_HEIGHT, make_config, wait_until
 from pixels import Rect, distance, hex_rgb
-from wire import Connection, ProtocolError, i32, string, u32
+from wire import ADJUST_SLIDE_X, Connection, ProtocolError, i32, string, u32
+from wire import ANCHOR_BOTTOM_LEFT as WIRE_ANCHOR_BOTTOM_LEFT
+from wire import GRAVITY_BOTTOM_RIGHT as WIRE_GRAVITY_BOTTOM_RIGHT
 
 HOST_ONLY = ["zwlr_layer_shell_v1", "ext_session_lock_manager_v1", "ext_idle_notifier_v1",
              "zwlr_output_power_manager_v1"]
@@ -171,6 +173,49 @@ def test_panel_exclusive_zone_is_respected_by_a_maximized_vm_window(spectrum):
                 image = comp.screenshot_until(
                     lambda image: _all(image, Rect(0, 680, 1280, 40), DOCK), "two-panels")
                 assert distance(image.pixel(640, 678), hex_rgb(RED)) < 10
+
+
+POPUP = (0xE0, 0x80, 0x10)
+
+
+def test_a_panel_popup_opens_below_the_panel_and_stays_on_its_output(spectrum):
+    """A panel's menu (an xdg_popup of a layer surface, as waybar makes): configured,
+    drawn above the windows, and slid back onto the output when it would leave it."""
+    comp = spectrum()
+    with Connection(comp.socket_path_for(None)) as conn:
+        _, panel, _ = layer_surface(conn, anchor=ANCHOR_TOP | ANCHOR_LEFT | ANCHOR_RIGHT,
+                                    size=(0, 30), exclusive=30, colour=PANEL)
+        compositor = conn.bind_interface("wl_compositor", 4)
+        shm = conn.bind_interface("wl_shm", 1)
+        wm_base = conn.bind_interface("xdg_wm_base", 1)
+        conn.handlers[wm_base] = lambda opcode, reader: (
+            conn.request(wm_base, 3, u32(reader.u32())) if opcode == 0 else None)  # pong
+        # A 200x150 menu under a button at the panel's right end: it would reach x=1400.
+        positioner = conn.create_positioner(wm_base, 200, 150, (1200, 0, 50, 30), WIRE_ANCHOR_BOTTOM_LEFT,
+                                            WIRE_GRAVITY_BOTTOM_RIGHT, ADJUST_SLIDE_X)
+        surface = conn.create_surface(compositor)
+        xdg_surface = conn.new_id()
+        conn.request(wm_base, 2, u32(xdg_surface), u32(surface))  # get_xdg_surface
+        popup = conn.new_id()
+        conn.request(xdg_surface, 2, u32(popup), u32(0), u32(positioner))  # get_popup(parent: null)
+        serials, configures = [], []
+        conn.handlers[xdg_surface] = lambda opcode, reader: serials.append(reader.u32())
+        conn.handlers[popup] = lambda opcode, reader: (
+            configures.append((reader.i32(), reader.i32(), reader.i32(), reader.i32())) if opcode == 0 else None)
+        conn.request(panel, 5, u32(popup))  # zwlr_layer_surface_v1.get_popup
+        conn.request(surface, 6)
+        conn.dispatch_until(lambda: bool(serials))
+        assert configures[-1] == (1080, 30, 200, 150), configures
+        conn.ack_configure(xdg_surface, serials[-1])
+        conn.commit_buffer(surface, 200, 150, argb(POPUP), shm=shm)
+        conn.roundtrip()
+
+        def check(image):
+            assert colours(image, Rect(1080, 30, 200, 150)) == {POPUP}, image.describe(Rect(1080, 30, 200, 150))
+            assert colours(image, Rect(0, 0, 1280, 30)) == {PANEL}
+
+        comp.screenshot_until(check, "panel-popup")
+    assert comp.alive()
 
 
 def test_a_layer_surface_stays_below_the_compositors_notices(spectrum):
