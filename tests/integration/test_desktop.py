@@ -322,6 +322,41 @@ def _all_near(image, rect, colour):
     assert all(distance(c, colour) < 6 for c in found), image.describe(rect)
 
 
+def test_no_pointer_input_reaches_a_vm_while_locked(spectrum):
+    """Locked, the VM's window loses the pointer (a leave, as when anything covers it) and
+    gets no motion or click over it; unlocked, it gets the pointer back."""
+    comp = spectrum(make_config({"red": {"color": RED}}))
+    with Connection(comp.socket_path_for("red")) as vm, \
+            Connection(comp.socket_path_for(None)) as host:
+        vm.create_toplevel(300, 200, app_id="pointed")
+        window = comp.wait_for_window(app_id="pointed")
+        recorder = vm.record_pointer()
+        pointer = host.create_virtual_pointer()
+        x, y = window["x"] + 50, window["y"] + 50
+
+        def seen(kind):
+            vm.roundtrip()
+            return kind in recorder.kinds()
+
+        pointer.move_to(x, y)
+        wait_until(lambda: seen("enter"), 5, message="the pointer entering the VM window")
+        with Connection(comp.socket_path_for(None)) as locker:
+            lock, events = raw_lock(locker)
+            assert events == [0]
+            wait_until(lambda: seen("leave"), 5, message="the VM window losing the pointer")
+            recorder.clear()
+            pointer.move_to(x + 20, y + 20)
+            pointer.click(x + 30, y + 30)
+            time.sleep(0.3)
+            vm.roundtrip()
+            assert not set(recorder.kinds()) & {"enter", "motion", "button"}, recorder.kinds()
+            locker.request(lock, 2)  # unlock_and_destroy
+            locker.roundtrip()
+        comp.wait_for_log("screen unlocked")
+        pointer.move_to(x + 40, y + 40)
+        wait_until(lambda: seen("enter") or seen("motion"), 5, message="the pointer back after unlocking")
+
+
 # --- idle and output power --------------------------------------------------------------------
 
 def test_swayidle_runs_its_timeout_and_input_resets_it(spectrum, artifacts):
