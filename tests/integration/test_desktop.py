@@ -175,6 +175,45 @@ def test_panel_exclusive_zone_is_respected_by_a_maximized_vm_window(spectrum):
                 assert distance(image.pixel(640, 678), hex_rgb(RED)) < 10
 
 
+WAYBAR_CONFIG = {"layer": "top", "position": "top", "height": 30, "exclusive": True,
+                 "modules-left": ["clock"], "clock": {"format": "{:%H:%M}"}}
+WAYBAR_STYLE = "* { font-family: DejaVu Sans; font-size: 12px; } window#waybar { background: #20c040; }"
+
+
+def test_waybar_and_its_exclusive_zone(spectrum, artifacts):
+    """The real waybar: a top panel whose zone a maximized VM window leaves free."""
+    if subprocess.run(["sh", "-c", "command -v waybar dbus-run-session"], capture_output=True).returncode:
+        pytest.skip("waybar and dbus-run-session are needed (run via tools/dev)")
+    config, style = artifacts.path("waybar.json"), artifacts.path("waybar.css")
+    config.write_text(json.dumps(WAYBAR_CONFIG))
+    style.write_text(WAYBAR_STYLE)
+    comp = spectrum(make_config({"red": {"color": RED}}))
+    # A session bus of its own: waybar will not start without one.
+    comp.spawn(["dbus-run-session", "--", "waybar", "-c", str(config), "-s", str(style)], name="waybar")
+    comp.wait_for_log(r'layer surface "waybar" mapped', timeout=20)
+    with Connection(comp.socket_path_for("red")) as vm:
+        vm.create_toplevel(300, 200, app_id="beside-waybar")
+        window = comp.wait_for_window(app_id="beside-waybar")
+        comp.focus(window["id"])
+        comp.press("Super+M")
+
+        def maximized():
+            vm.roundtrip()
+            w = comp.window(window["id"])
+            return w if w and w["maximized"] and w["frame"]["height"] > 600 else None
+
+        frame = Rect.of(wait_until(maximized, 10, message="a maximized window")["frame"])
+        assert frame.y == 30 and frame.bottom == 720, frame
+
+        def check(image):
+            top = colours(image, Rect(0, 0, 1280, 30))
+            assert PANEL in top and not any(distance(c, hex_rgb(RED)) < 40 for c in top), \
+                image.describe(Rect(0, 0, 1280, 30))
+            assert distance(image.pixel(640, 31), hex_rgb(RED)) < 10
+
+        comp.screenshot_until(check, "waybar", timeout=10)
+
+
 POPUP = (0xE0, 0x80, 0x10)
 
 
@@ -399,6 +438,27 @@ def test_output_power_off_and_woken_by_input(spectrum):
         conn.dispatch_until(lambda: modes[-1] == 1)
         comp.wait_for_log("powered on")
     comp.screenshot("woken")
+
+
+def test_wlopm_turns_the_output_off_and_a_key_turns_it_on(spectrum):
+    if subprocess.run(["sh", "-c", "command -v wlopm"], capture_output=True).returncode:
+        pytest.skip("wlopm is needed (run via tools/dev)")
+    comp = spectrum()
+
+    def wlopm(*args):
+        out = subprocess.run(["wlopm", *args], env=comp.client_env(None), capture_output=True,
+                             text=True, timeout=15)
+        assert out.returncode == 0, out
+        return out.stdout.strip()
+
+    assert wlopm() == "HEADLESS-1 on"
+    wlopm("--off", "*")
+    comp.wait_for_log("output HEADLESS-1 powered off")
+    assert wlopm() == "HEADLESS-1 off"
+    comp.press("Shift+a")
+    comp.wait_for_log("output HEADLESS-1 powered on")
+    assert wlopm() == "HEADLESS-1 on"
+    comp.screenshot("on-again")  # it renders again
 
 
 # --- launcher ----------------------------------------------------------------------------------
