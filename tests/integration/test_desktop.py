@@ -257,6 +257,38 @@ def test_a_panel_popup_opens_below_the_panel_and_stays_on_its_output(spectrum):
     assert comp.alive()
 
 
+def test_an_on_demand_panel_gets_the_keyboard_by_click_and_gives_it_back(spectrum):
+    """keyboard_interactivity on_demand: the panel has the keys once it appears on top and
+    whenever it is clicked; a click on a VM window takes them back to that window."""
+    comp = spectrum(make_config({"red": {"color": RED}}))
+    with Connection(comp.socket_path_for(None)) as panel_conn, \
+            Connection(comp.socket_path_for(None)) as host:
+        panel_conn.get_registry()
+        seat = panel_conn.bind_interface("wl_seat", 5)
+        keyboard = panel_conn.new_id()
+        focus: list[str] = []
+        panel_conn.handlers[keyboard] = lambda opcode, reader: (
+            focus.append("enter") if opcode == 1 else focus.append("leave") if opcode == 2 else None)
+        panel_conn.request(seat, 1, u32(keyboard))  # get_keyboard
+        layer_surface(panel_conn, anchor=ANCHOR_TOP | ANCHOR_LEFT | ANCHOR_RIGHT,
+                      size=(0, 30), exclusive=30, colour=PANEL, keyboard=2)
+
+        def panel_has_keys(expected: bool):
+            panel_conn.roundtrip()
+            return bool(focus) and (focus[-1] == "enter") == expected
+
+        wait_until(lambda: panel_has_keys(True), 5, message="the panel having the keyboard")
+        pointer = host.create_virtual_pointer()
+        with Connection(comp.socket_path_for("red")) as vm:
+            vm.create_toplevel(300, 200, app_id="clicked")
+            window = comp.wait_for_window(app_id="clicked")
+            pointer.click(window["x"] + 50, window["y"] + 50)
+            wait_until(lambda: panel_has_keys(False), 5, message="the window taking the keyboard")
+            assert comp.window(window["id"])["focused"]
+            pointer.click(600, 15)
+            wait_until(lambda: panel_has_keys(True), 5, message="the click on the panel giving it the keys")
+
+
 def test_a_layer_surface_stays_below_the_compositors_notices(spectrum):
     """An overlay-layer surface over the whole output does not hide the supervisor notice
     the compositor shows (its own text is drawn above every layer)."""
