@@ -129,6 +129,9 @@ struct VmConfig {
     std::uint64_t memory_mib = 512;
     std::uint32_t cpus = 1;
     std::string app;                  // command run in the guest
+    // What `spectrumctl launch` offers for this VM (command lines; default: [app]). The
+    // chosen one becomes the app of that boot.
+    std::vector<std::string> apps;
     std::string transport = "vsock";  // "vsock" or "cross-domain"
     bool autostart = false;
     std::string restart = "on-failure"; // "never", "on-failure", "always"

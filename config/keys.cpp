@@ -117,6 +117,9 @@ std::vector<Binding> default_bindings() {
     std::vector<Binding> bindings;
     for (auto [combo, action] : defaults)
         bindings.push_back({.combo = *KeyCombo::parse(combo), .action = action, .command = {}});
+    // The launcher: every VM and app of the config in fuzzel's menu (spectrumctl.cpp).
+    bindings.push_back({.combo = *KeyCombo::parse("Super+D"), .action = Action::Exec,
+                        .command = "spectrumctl launch --menu"});
     return bindings;
 }
 

@@ -158,7 +158,7 @@ void DesktopProtocols::apply_output_configuration(wlr_output_configuration_v1* c
 
 TaskbarEntry::TaskbarEntry(Server& server, View& view)
     : server_(server), view_(view),
-      handle_(wlr_foreign_toplevel_handle_v1_create(server.desktop->toplevels())) {
+      handle_(wlr_foreign_toplevel_handle_v1_create(server.desktop_protocols->toplevels())) {
     if (!handle_) return;
     // The taskbar is the user's (host only): it may do what the user may do with the frame.
     activate_.connect(&handle_->events.request_activate,

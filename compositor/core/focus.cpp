@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "label_tag.hpp"
+#include "desktop/desktop.hpp"
 #include "server.hpp"
 #include "view.hpp"
 #include "vm.hpp"
@@ -22,13 +23,17 @@ void Server::focus_view(View* view, bool raise) {
         wlr_scene_node_raise_to_top(&view->scene_tree()->node);
         schedule_pointer_focus(); // what is under the pointer may have changed
     }
-    if (focused == view) return;
-    if (focused) focused->set_focused(false);
-    focused = view;
-    // Most recently focused first: that order is what focus cycling and fallback use.
-    auto it = std::find_if(views.begin(), views.end(), [view](const auto& v) { return v.get() == view; });
-    if (it != views.end()) views.splice(views.begin(), views, it);
-    view->set_focused(true);
+    if (focused == view && seat->keyboard_state.focused_surface == view->surface()) return;
+    if (focused != view) {
+        if (focused) focused->set_focused(false);
+        focused = view;
+        // Most recently focused first: that order is what focus cycling and fallback use.
+        auto it = std::find_if(views.begin(), views.end(), [view](const auto& v) { return v.get() == view; });
+        if (it != views.end()) views.splice(views.begin(), views, it);
+        view->set_focused(true);
+    }
+    // Locked, or a launcher has the keyboard: the window gets it when they are gone.
+    if (desktop && !desktop->window_may_take_keyboard()) return;
     if (wlr_keyboard* keyboard = wlr_seat_get_keyboard(seat)) {
         wlr_seat_keyboard_notify_enter(seat, view->surface(), keyboard->keycodes, keyboard->num_keycodes,
                                        &keyboard->modifiers);
@@ -45,6 +50,7 @@ void Server::focus_fallback(View* leaving) {
             return;
         }
     }
+    if (desktop && !desktop->window_may_take_keyboard()) return;
     end_grabs_except(nullptr);
     wlr_seat_keyboard_notify_clear_focus(seat);
 }
@@ -79,8 +85,13 @@ View* Server::view_by_id(unsigned id) {
 
 View* Server::view_at(double lx, double ly, wlr_surface** surface, double* sx, double* sy) {
     *surface = nullptr;
+    // Panels and launchers above the windows, the lock above all; wallpapers below.
+    if (desktop && desktop->surface_at(lx, ly, true, surface, sx, sy)) return nullptr;
     wlr_scene_node* node = wlr_scene_node_at(&view_layer->node, lx, ly, sx, sy);
-    if (!node) return nullptr;
+    if (!node) {
+        if (desktop) desktop->surface_at(lx, ly, false, surface, sx, sy);
+        return nullptr;
+    }
     if (node->type == WLR_SCENE_NODE_BUFFER) {
         wlr_scene_buffer* buffer = wlr_scene_buffer_from_node(node);
         if (wlr_scene_surface* scene_surface = wlr_scene_surface_try_from_buffer(buffer))
@@ -119,7 +130,7 @@ wlr_box Server::output_box_at(double lx, double ly) const {
 
 wlr_box Server::placement_area() const {
     // New windows open on the output under the pointer.
-    return output_box_at(cursor ? cursor->x : 0, cursor ? cursor->y : 0);
+    return usable_box_at(cursor ? cursor->x : 0, cursor ? cursor->y : 0);
 }
 
 } // namespace spectrum

@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "desktop_protocols.hpp"
+#include "desktop/desktop.hpp"
 #include "drag_icon.hpp"
 #include "label_tag.hpp"
 #include "server.hpp"
@@ -23,14 +24,17 @@ void Server::setup_cursor() {
     cursor_shape = wlr_cursor_shape_manager_v1_create(display, 1);
 
     cursor_motion_.connect(&cursor->events.motion, [this](wlr_pointer_motion_event* e) {
+        note_input_activity();
         wlr_cursor_move(cursor, &e->pointer->base, e->delta_x, e->delta_y);
         process_cursor_motion(e->time_msec);
     });
     cursor_motion_abs_.connect(&cursor->events.motion_absolute, [this](wlr_pointer_motion_absolute_event* e) {
+        note_input_activity();
         wlr_cursor_warp_absolute(cursor, &e->pointer->base, e->x, e->y);
         process_cursor_motion(e->time_msec);
     });
     cursor_button_.connect(&cursor->events.button, [this](wlr_pointer_button_event* e) {
+        note_input_activity();
         if (e->state == WL_POINTER_BUTTON_STATE_RELEASED) {
             if (cursor_mode != CursorMode::Passthrough) {
                 // The release that ends a compositor grab belongs to the compositor.
@@ -46,6 +50,7 @@ void Server::setup_cursor() {
         double sx = 0, sy = 0;
         View* view = view_at(cursor->x, cursor->y, &surface, &sx, &sy);
         if (view) focus_view(view);
+        else if (desktop) desktop->clicked(surface); // a launcher or panel asking for keys
         // The press goes to what is on screen under the pointer now, whatever moved under
         // it since the last motion (a raise just now, another client's commit, a restack).
         update_pointer_focus(e->time_msec);
@@ -88,6 +93,7 @@ void Server::setup_cursor() {
         wlr_seat_pointer_notify_button(seat, e->time_msec, e->button, e->state);
     });
     cursor_axis_.connect(&cursor->events.axis, [this](wlr_pointer_axis_event* e) {
+        note_input_activity();
         update_pointer_focus(e->time_msec);
         wlr_seat_pointer_notify_axis(seat, e->time_msec, e->orientation, e->delta, e->delta_discrete,
                                      e->source, e->relative_direction);
@@ -101,7 +107,7 @@ void Server::setup_cursor() {
         if (e->seat_client != seat->pointer_state.focused_client) return;
         // Nor may a sandboxed host app (security context).
         const bool untrusted = client_info(e->seat_client->client) ||
-                               (desktop && desktop->sandboxed(e->seat_client->client));
+                               (desktop_protocols && desktop_protocols->sandboxed(e->seat_client->client));
         if (untrusted && e->surface)
             wlr_cursor_set_xcursor(cursor, cursor_manager, "default");
         else

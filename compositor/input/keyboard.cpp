@@ -38,7 +38,8 @@ Keyboard::Keyboard(Server& server, wlr_keyboard* keyboard, bool apply_config_key
     // that switches keymaps under the focused client (which would drop that key) — once it
     // has a keymap. A virtual keyboard has none until its client uploads one, and a seat
     // keyboard without a keymap sends every client "no keymap" with /dev/null as the fd,
-    // which waypipe cannot carry: the VM's app lost its connection whenever wtype started.
+    // which waypipe cannot carry: the VM's app lost its connection whenever wtype started,
+    // and swaylock aborts on it.
     if (keyboard->keymap) wlr_seat_set_keyboard(server.seat, keyboard);
 
     keymap.connect(&keyboard->events.keymap, [this](void*) {
@@ -46,7 +47,9 @@ Keyboard::Keyboard(Server& server, wlr_keyboard* keyboard, bool apply_config_key
         // its client starts from a clean state with this keyboard, as after a focus change.
         Server& s = this->server;
         wlr_seat_set_keyboard(s.seat, this->keyboard);
-        if (View* view = s.focused_view()) {
+        // Only a window's: a launcher or locker keeps the keyboard (wlroots sends it the
+        // new keymap), as a leave would close fuzzel and tell nothing to the locker.
+        if (View* view = s.focused_view(); view && s.seat->keyboard_state.focused_surface == view->surface()) {
             wlr_seat_keyboard_notify_clear_focus(s.seat);
             wlr_seat_keyboard_notify_enter(s.seat, view->surface(), this->keyboard->keycodes,
                                            this->keyboard->num_keycodes, &this->keyboard->modifiers);
@@ -60,6 +63,7 @@ Keyboard::Keyboard(Server& server, wlr_keyboard* keyboard, bool apply_config_key
 
     key.connect(&keyboard->events.key, [this](wlr_keyboard_key_event* event) {
         Server& s = this->server;
+        s.note_input_activity();
         const uint32_t keycode = event->keycode + 8; // evdev → xkb
         bool handled = false;
         if (event->state == WL_KEYBOARD_KEY_STATE_PRESSED) {

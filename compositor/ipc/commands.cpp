@@ -58,6 +58,7 @@ json vms_json(Server& server) {
             {"name", name},
             {"label", vm->config.label},
             {"color", vm->config.color.hex()},
+            {"apps", vm->config.apps},
             {"socket", vm->socket ? vm->socket->path().string() : ""},
             {"clients", vm->clients.size()},
             {"surfaces", vm->usage.surfaces()},

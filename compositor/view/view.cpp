@@ -23,7 +23,7 @@ constexpr int host_max_size = 16384;
 View::View(Server& server, wlr_xdg_toplevel* toplevel)
     : server_(server), toplevel_(toplevel), id_(server.next_view_id++) {
     vm_ = client_vm(wl_resource_get_client(toplevel->resource));
-    sandboxed_ = !vm_ && server.desktop && server.desktop->sandboxed(wl_resource_get_client(toplevel->resource));
+    sandboxed_ = !vm_ && server.desktop_protocols && server.desktop_protocols->sandboxed(wl_resource_get_client(toplevel->resource));
 
     tree_ = wlr_scene_tree_create(server.view_layer);
     tree_->node.data = this;
@@ -222,9 +222,15 @@ void View::toggle_maximize() { set_maximized(!maximized_); }
 
 void View::toggle_fullscreen() { set_fullscreen(!fullscreen_); }
 
+void View::refit_maximized() {
+    if (maximized_ && !fullscreen_ && mapped_) fill_output(true);
+}
+
 void View::fill_output(bool keep_frame) {
     const wlr_box current = content_box();
-    const wlr_box area = server_.output_box_at(x_ + current.width / 2.0, y_ + current.height / 2.0);
+    // Maximized: beside the panels; fullscreen: the whole output.
+    const double cx = x_ + current.width / 2.0, cy = y_ + current.height / 2.0;
+    const wlr_box area = keep_frame ? server_.usable_box_at(cx, cy) : server_.output_box_at(cx, cy);
     const int b = keep_frame ? border() : 0;
     const int t = keep_frame ? title_height() : 0;
     set_position(area.x + b, area.y + b + t);

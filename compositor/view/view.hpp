@@ -64,6 +64,8 @@ class View {
     void toggle_fullscreen(); // the user's grant: the only path to fullscreen for a VM
     // Hidden, out of focus and input while minimized; focus_view() restores it.
     void set_minimized(bool on);
+    // A maximized window takes its output's usable area again (a panel came or went).
+    void refit_maximized();
     void close();
     void refresh_style();     // after a reload: colours, border, label
     wlr_scene_tree* scene_tree() const { return tree_; }

@@ -55,7 +55,7 @@ bool global_filter(const wl_client* client, const wl_global* global, void* data)
     // asks this both when advertising and when binding, so a hidden global cannot be bound
     // by guessing its name.
     const auto* server = static_cast<const Server*>(data);
-    const bool sandboxed = server->desktop && server->desktop->sandboxed(client);
+    const bool sandboxed = server->desktop_protocols && server->desktop_protocols->sandboxed(client);
     if (!wl_client_get_user_data(const_cast<wl_client*>(client)) && !sandboxed) return true;
     return vm_may_bind(wl_global_get_interface(global)->name);
 }

@@ -40,12 +40,17 @@ TEST(DefaultBindings, AreTheDocumentedOnes) {
         EXPECT_EQ(binding->action, action) << combo;
     }
     EXPECT_EQ(find(config, "Ctrl+Shift+C")->combo, (KeyCombo{ModCtrl | ModShift, XKB_KEY_c}));
+    // The launcher: no shell text from the config reaches it.
+    const Binding* launcher = find(config, "Super+D");
+    ASSERT_NE(launcher, nullptr);
+    EXPECT_EQ(launcher->action, Action::Exec);
+    EXPECT_EQ(launcher->command, "spectrumctl launch --menu");
 }
 
 TEST(Keys, AddsExec) {
-    Config config = parse_ok("[keys]\n\"Super+d\" = \"exec fuzzel --dmenu\"");
+    Config config = parse_ok("[keys]\n\"Super+t\" = \"exec fuzzel --dmenu\"");
     EXPECT_EQ(config.bindings.size(), parse_ok("").bindings.size() + 1);
-    const Binding* binding = find(config, "Super+d");
+    const Binding* binding = find(config, "Super+t");
     ASSERT_NE(binding, nullptr);
     EXPECT_EQ(binding->action, Action::Exec);
     EXPECT_EQ(binding->command, "fuzzel --dmenu");
