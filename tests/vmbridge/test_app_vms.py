@@ -318,3 +318,44 @@ def test_an_image_that_cannot_be_had_fails_the_vm_with_one_line(session: Session
     assert not any((cache / "objects").iterdir()) or len(list((cache / "objects").iterdir())) == 1, \
         "nothing half-built is left in the cache"
     assert session.vmbridge.poll() is None and session.compositor.poll() is None
+
+
+def test_a_gtk4_app_and_its_menu_in_an_image_vm(session: Session, tmp_path: Path):
+    """gtk4-widget-factory, unmodified: its window framed in the VM's colour; F10 opens its
+    primary menu (an xdg_popup through the transport), which appears on screen."""
+    state = tmp_path / "state"
+    vms = ('[vm.gtk]\ncolor = "#8e44ad"\nimage = "gtk"\napp = "gtk4-widget-factory"\nmemory = "1G"\n'
+           'restart = "never"\n')
+    config = write_config(tmp_path / "spectrum.toml", state, {"gtk": ["gtk-4-examples"]}, vms)
+    build_image(config, "gtk")
+    session.start_compositor(config)
+    session.start_vmbridge(config, "--stop-timeout", "20")
+    window, seconds = start_and_wait_window(session, "gtk")
+    print(f"  vm start -> gtk4-widget-factory's window: {seconds:.1f} s")
+
+    # The first frames of a GTK app under TCG take a while: wait until the window is drawn.
+    def drawn():
+        w = vm_windows(session, "gtk")[0]
+        shot = screenshot(session)
+        rect = pixels.Rect.of(w).inset(4)
+        return (shot, w) if len(shot.histogram(rect)) > 20 else None
+
+    before, window = wait_for(drawn, 180, "gtk4-widget-factory's content", poll=1)
+    frame = pixels.Rect.of(window["frame"])
+    assert before.count(frame, lambda c: pixels.distance(c, pixels.hex_rgb("#8e44ad")) <= 12) > 200, \
+        f"no #8e44ad frame: {before.describe(frame)}"
+    wtype(session, "-k", "F10")
+
+    def menu_open():
+        shot = screenshot(session)
+        changed = sum(1 for x, y in shot.clip(pixels.Rect(0, 0, shot.width, shot.height)).points()
+                      if x % 2 == 0 and y % 2 == 0 and shot.pixel(x, y) != before.pixel(x, y))
+        return shot if changed > 1000 else None
+
+    try:
+        shot = wait_for(menu_open, 90, "the primary menu (a popup) on screen", poll=1)
+    finally:
+        screenshot(session, tmp_path / "gtk4-menu.png")
+    assert session.vms()["gtk"]["state"] == "running"
+    assert len(vm_windows(session, "gtk")) == 1, "the menu is a popup, not a window"
+    session.ctl("vm", "stop", "gtk")

@@ -94,6 +94,12 @@ std::expected<CheckedVm, config::ConfigError> check_vm(const config::Config& con
     boot.root_device = boot.image ? transport::virtio_disk(0) : "";
     boot.network = vm.network == "user";
     if (auto line = transport::guest_cmdline(boot); !line) return fail(line.error());
+    // Every app the launcher may start must make a command line too.
+    for (const auto& app : vm.apps) {
+        boot.app = app;
+        if (auto line = transport::guest_cmdline(boot); !line)
+            return fail(std::format("apps entry \"{}\": {}", app, line.error()));
+    }
     return checked;
 }
 
