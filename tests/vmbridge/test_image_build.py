@@ -180,6 +180,7 @@ def test_paths_of_an_image_not_built(config: Path):
 
 def test_two_builds_at_once_one_more_package(cache: Path, config: Path):
     base_key = index(cache)["base"]["key"]
+    debs_before = {p.name for p in (cache / "debs").glob("*.deb")}
     first = subprocess.Popen([str(IMAGE), "build", "--config", str(config), "extra"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     second = subprocess.Popen([str(IMAGE), "build", "--config", str(config), "extra"],
@@ -200,10 +201,12 @@ def test_two_builds_at_once_one_more_package(cache: Path, config: Path):
     packages = (cache / "objects" / entries["extra"]["key"] / "packages").read_text()
     assert "\nhello\t" in packages
     # Only hello came from the mirror: every other .deb was in the shared cache already.
+    new_debs = {p.name for p in (cache / "debs").glob("*.deb")} - debs_before
+    assert {name.split("_")[0] for name in new_debs} == {"hello"}, new_debs
     log = (cache / "logs" / "extra.log").read_text()
-    fetched = [line for line in log.splitlines() if line.startswith("Get:") and ".deb" not in line
-               and "InRelease" not in line and "Packages" not in line]
-    assert all(" hello " in line for line in fetched), fetched
+    fetched = [line for line in log.splitlines() if line.startswith("Get:") and "http" in line
+               and "InRelease" not in line and " Packages " not in line]
+    assert fetched and all(" hello " in line for line in fetched), fetched
 
 
 def test_modified_file_is_refused(cache: Path, config: Path):
@@ -227,16 +230,37 @@ def test_modified_file_is_refused(cache: Path, config: Path):
     assert image("paths", "--config", str(config), "extra", timeout=60).returncode == 0
 
 
-def test_kill_9_during_a_build_leaves_nothing(cache: Path, config: Path):
-    before = objects(cache)
-    index_before = (cache / "index.json").read_bytes()
+def start_and_wait_until_installing(cache: Path, config: Path) -> subprocess.Popen:
+    log = cache / "logs" / "killed.log"
+    log.unlink(missing_ok=True)
     proc = subprocess.Popen([str(IMAGE), "build", "--config", str(config), "killed"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     # Until mmdebstrap is installing packages: staging and mounts exist by then.
     def installing():
-        return leftovers(cache) and (cache / "logs" / "killed.log").exists() and \
-            "I: extracting archives" in (cache / "logs" / "killed.log").read_text()
+        assert proc.poll() is None, proc.communicate()
+        return leftovers(cache) and log.exists() and "I: extracting archives" in log.read_text()
     wait_for(installing, 600, "the build to reach mmdebstrap's extract step", poll=0.5)
+    return proc
+
+
+def test_sigterm_during_a_build_cleans_up_at_once(cache: Path, config: Path):
+    before = objects(cache)
+    index_before = (cache / "index.json").read_bytes()
+    proc = start_and_wait_until_installing(cache, config)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert "[image.killed] interrupted" in err
+    assert leftovers(cache) == []
+    assert objects(cache) == before
+    assert (cache / "index.json").read_bytes() == index_before
+    wait_for(no_builder_processes, 30, "mmdebstrap to end with spectrum-image", poll=0.5)
+
+
+def test_kill_9_during_a_build_leaves_nothing(cache: Path, config: Path):
+    before = objects(cache)
+    index_before = (cache / "index.json").read_bytes()
+    proc = start_and_wait_until_installing(cache, config)
     proc.kill()
     proc.wait()
     assert leftovers(cache), "a killed build leaves its staging directory until the next run"
