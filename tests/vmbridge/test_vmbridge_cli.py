@@ -114,7 +114,8 @@ def test_control_socket_and_vm_commands(tmp_path: Path, session: Session):
 
     out = session.ctl("vm", "start", "blue", check=False)
     assert out.returncode == 1
-    assert out.stderr == 'spectrumctl: VM blue cannot start: no kernel set; add kernel = "…" to [vm.blue]\n'
+    assert out.stderr == ('spectrumctl: VM blue cannot start: no image or kernel set; add image = "base" '
+                          '(or an [image.NAME] of your own) to [vm.blue]\n')
 
     out = session.ctl("vm", "start", "nosuch", check=False)
     assert out.returncode == 1

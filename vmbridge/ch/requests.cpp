@@ -46,6 +46,14 @@ json vm_config(const VmSpec& spec) {
         disks.push_back({{"path", spec.state_disk}, {"image_type", "Raw"}, {"backing_files", false}});
     if (!disks.empty()) config["disks"] = std::move(disks);
 
+    // passt, started by the supervisor, serves the socket; cloud-hypervisor connects to it.
+    if (spec.net_socket)
+        config["net"] = json::array({{{"vhost_user", true},
+                                      {"vhost_socket", *spec.net_socket},
+                                      {"vhost_mode", "Client"},
+                                      {"num_queues", 2},
+                                      {"queue_size", 256}}});
+
     // Not in the upstream v53 spec: VmConfig has no `gpu` field there (and DeviceConfig is
     // VFIO only). This is the field the GPU-patched build adds (`--gpu socket=…`); it is
     // present only when the caller chose that build (see vm_spec_from_config), so requests

@@ -39,8 +39,11 @@ struct VmSpec {
     // this socket), for transport "cross-domain". Upstream has no such device.
     std::optional<std::string> gpu_socket;
 
+    // User-mode networking: passt as a vhost-user net backend at this socket.
+    std::optional<std::string> net_socket;
+
     // vhost-user backends map guest memory, so it must be shared with them.
-    bool uses_vhost_user() const { return gpu_socket.has_value(); }
+    bool uses_vhost_user() const { return gpu_socket.has_value() || net_socket.has_value(); }
 };
 
 } // namespace spectrum::vmbridge::ch

@@ -41,6 +41,13 @@ std::expected<VmSpec, std::string> vm_spec_from_config(const config::VmConfig& v
     spec.vsock_socket = where.vsock_socket;
     spec.serial_log = where.serial_log;
 
+    if (vm.network == "user") {
+        if (where.net_socket.empty()) return fail("network = \"user\" needs passt's vhost-user socket");
+        spec.net_socket = where.net_socket;
+    } else if (vm.network != "none") {
+        return fail(std::format("unknown network \"{}\"; use \"none\" or \"user\"", vm.network));
+    }
+
     if (vm.transport == "cross-domain") {
         if (!where.gpu_patched_hypervisor)
             return fail("transport = \"cross-domain\" needs a cloud-hypervisor built with the "

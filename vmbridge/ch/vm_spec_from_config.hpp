@@ -16,6 +16,8 @@ struct VmPlacement {
     std::string vsock_socket; // host end of the hybrid vsock
     std::string serial_log;   // empty: serial output discarded; "-": the VMM's stdout
     std::uint32_t vsock_cid = 0;
+    // For network = "user": passt's vhost-user socket (the supervisor starts passt).
+    std::string net_socket;
 
     // For transport "cross-domain": crosvm's vhost-user GPU device socket, usable only when
     // the cloud-hypervisor binary carries the GPU patch (upstream has no virtio-gpu).

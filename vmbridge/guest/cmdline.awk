@@ -6,7 +6,10 @@
 # value is taken as it is; an unquoted one is URL-decoded (%20 is a space), so any
 # command fits on the command line either way.
 #
-# Used by the guest init (busybox awk); tested with tests/e2e/test_guest_cmdline.py.
+# With -v raw=1 an unquoted value is printed as it is, still encoded (spectrum.argv's words
+# are decoded one by one).
+#
+# Used by the guest inits (busybox awk); tested with tests/e2e/test_guest_cmdline.py.
 
 function urldecode(s,   out, i, c, h) {
 	out = ""
@@ -37,7 +40,7 @@ function take(t,   eq, k, v) {
 		v = substr(v, 2); sub(/"$/, "", v); quoted = 1
 	}
 	found = 1
-	value = quoted ? v : urldecode(v)
+	value = (quoted || raw) ? v : urldecode(v)
 }
 BEGIN { for (i = 0; i < 16; i++) hex[substr("0123456789ABCDEF", i + 1, 1)] = i }
 {

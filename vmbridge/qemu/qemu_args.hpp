@@ -20,6 +20,10 @@ struct QemuSpec {
     std::string image_format = "raw"; // of every image: "raw" or "qcow2", never probed
     std::string state_disk; // raw; empty: none
 
+    // User-mode networking (QEMU's user netdev: no host privileges, the guest's gateway
+    // 10.0.2.2 stands for the host's loopback); false: the VM has no network device at all.
+    bool user_network = false;
+
     std::string wayland_socket; // the transport listens here; QEMU connects as a client
     std::string qmp_socket;     // QEMU listens here
     std::string log_file;       // QEMU's stdout and stderr (the serial console), appended

@@ -10,6 +10,7 @@
 #include "vm_check.hpp"
 
 #include <csignal>
+#include <filesystem>
 #include <cstdlib>
 #include <optional>
 #include <print>
@@ -124,6 +125,7 @@ int main(int argc, char** argv) {
     }
     RunnerSettings settings;
     settings.runtime_dir = runtime;
+    if (!config->source.starts_with("<")) settings.config_path = std::filesystem::absolute(config->source).string();
     settings.state_dir = absolute_from(config_base_dir(*config), config->state_dir.string());
     settings.stop_timeout = options->stop_timeout;
 

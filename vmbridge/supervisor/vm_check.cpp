@@ -54,7 +54,7 @@ std::expected<CheckedVm, config::ConfigError> check_vm(const config::Config& con
         return std::unexpected(config::ConfigError{config.source, vm.line, vm.column,
                                                    std::format("[vm.{}] {}", vm.name, what)});
     };
-    CheckedVm checked{vm, !vm.kernel.empty()};
+    CheckedVm checked{vm, !vm.kernel.empty() || !vm.image.empty()};
     if (!checked.launchable) return checked;
 
     const fs::path base = config_base_dir(config);
@@ -66,7 +66,8 @@ std::expected<CheckedVm, config::ConfigError> check_vm(const config::Config& con
         if (access(path.c_str(), R_OK) != 0) return std::format("{} \"{}\" is not readable", key, path);
         return std::nullopt;
     };
-    if (auto problem = readable_file("kernel", checked.vm.kernel)) return fail(*problem);
+    if (!checked.vm.kernel.empty())
+        if (auto problem = readable_file("kernel", checked.vm.kernel)) return fail(*problem);
     if (!checked.vm.initramfs.empty())
         if (auto problem = readable_file("initramfs", checked.vm.initramfs)) return fail(*problem);
     for (std::size_t i = 0; i < checked.vm.images.size(); ++i) {
@@ -76,13 +77,22 @@ std::expected<CheckedVm, config::ConfigError> check_vm(const config::Config& con
             return fail(std::format("images[{}] {}", i, *problem));
     }
     if (vm.app.empty())
-        return fail("has a kernel but no app; set app = \"…\", the command its guest runs");
+        return fail(std::format("has {} but no app; set app = \"…\", the command its guest runs",
+                                vm.image.empty() ? "a kernel" : "an image"));
+    if (!vm.image.empty() && vm.image_format == "qcow2")
+        return fail("image_format = \"qcow2\" cannot go with image = \"…\": the image's root is raw "
+                    "erofs; convert the extra images to raw");
     if (vm.transport == "cross-domain")
         return fail("transport = \"cross-domain\" needs cloud-hypervisor with the virtio-gpu "
                     "patch and crosvm, which this supervisor does not run yet; use \"vsock\"");
     // The longest line either transport makes.
+    const std::size_t disks = vm.images.size() + (vm.image.empty() ? 0 : 1);
     transport::GuestBoot boot{vm.cmdline, vm.app, transport::GuestLink::VirtioSerial,
-                              transport::virtio_disk(vm.images.size())};
+                              transport::virtio_disk(disks)};
+    boot.image = !vm.image.empty();
+    boot.name = vm.name;
+    boot.root_device = boot.image ? transport::virtio_disk(0) : "";
+    boot.network = vm.network == "user";
     if (auto line = transport::guest_cmdline(boot); !line) return fail(line.error());
     return checked;
 }

@@ -17,6 +17,7 @@ VmPaths VmPaths::for_vm(const std::filesystem::path& runtime_dir, const std::str
     p.wayland_socket = p.transport_dir / "wayland.sock";
     p.vsock_socket = p.transport_dir / "vsock.sock";
     p.vsock_listener = p.transport_dir / std::format("vsock.sock_{}", transport::kWaylandVsockPort);
+    p.net_socket = p.dir / "passt.sock";
     return p;
 }
 

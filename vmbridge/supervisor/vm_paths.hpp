@@ -8,6 +8,8 @@
 //       transport/         0700, the only host directory the transport sandbox may write:
 //           wayland.sock   QEMU's virtio-serial chardev (waypipe client listens)
 //           vsock.sock, vsock.sock_5000   cloud-hypervisor's hybrid vsock and its listener
+//       passt.sock         network = "user" under cloud-hypervisor: passt's vhost-user socket
+//       image.json, image-build.log   what spectrum-image said about the VM's image
 #pragma once
 
 #include <filesystem>
@@ -25,6 +27,7 @@ struct VmPaths {
     std::filesystem::path wayland_socket; // QEMU
     std::filesystem::path vsock_socket;   // cloud-hypervisor
     std::filesystem::path vsock_listener; // cloud-hypervisor: vsock_socket + "_5000"
+    std::filesystem::path net_socket;     // cloud-hypervisor, network = "user": passt's
 
     static VmPaths for_vm(const std::filesystem::path& runtime_dir, const std::string& name);
 };

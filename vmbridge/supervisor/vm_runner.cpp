@@ -9,6 +9,8 @@
 
 #include <csignal>
 #include <format>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +24,16 @@ namespace {
 constexpr auto kSocketPoll = 20ms;
 constexpr auto kTransportStartTimeout = 10s;
 constexpr auto kCompositorPoll = 250ms;
+constexpr int kImageNotBuilt = 3; // spectrum-image paths: not in the cache (or stale)
+
+// The last non-empty line of a small output file: the one-line reason a tool failed.
+std::string last_line_of(const fs::path& file) {
+    std::ifstream in(file);
+    std::string line, last;
+    while (std::getline(in, line))
+        if (!line.empty()) last = line;
+    return last;
+}
 
 std::expected<void, std::string> private_dir(const fs::path& dir) {
     std::error_code error;
@@ -41,7 +53,9 @@ VmRunner::VmRunner(EventLoop& loop, CheckedVm vm, std::optional<HypervisorChoice
       policy_(vm_.vm.restart, vm_.vm.stop_with_app) {
     if (!vm_.launchable || !choice_) {
         state_ = State::Unconfigured;
-        detail_ = std::format("no kernel set; add kernel = \"…\" to [vm.{}]", vm_.vm.name);
+        detail_ = std::format("no image or kernel set; add image = \"base\" (or an [image.NAME] of "
+                              "your own) to [vm.{}]",
+                              vm_.vm.name);
     } else if (vm_.vm.sandbox && !settings_.sandbox_problem.empty()) {
         // Never a silent fallback to an unsandboxed transport: the config must ask for it.
         state_ = State::Unconfigured;
@@ -203,6 +217,107 @@ void VmRunner::boot() {
     }
     log_.note(std::format("boot {} of VM {} on {}{}", boots_, name(), choice_->name(),
                           settings_.sandbox ? "" : " (transport not sandboxed)"));
+    if (!vm_.vm.image.empty()) return check_image(false);
+    start_transport();
+}
+
+std::vector<std::string> VmRunner::image_command(std::string_view verb) const {
+    std::vector<std::string> argv{settings_.spectrum_image, std::string(verb)};
+    if (!settings_.config_path.empty()) argv.insert(argv.end(), {"--config", settings_.config_path});
+    argv.push_back(vm_.vm.image);
+    return argv;
+}
+
+// The image's files are checked against the cache's index on every boot: a file changed
+// in the cache is refused, never booted.
+void VmRunner::check_image(bool after_build) {
+    enter(State::Starting, std::format("checking image {}", vm_.vm.image));
+    const fs::path out = paths_.dir / "image.json";
+    unlink(out.c_str());
+    SpawnOptions spawn;
+    spawn.argv = image_command("paths");
+    spawn.env = environment_with({});
+    spawn.output_file = out.string();
+    spawn.parent_death_signal = SIGKILL;
+    auto child = ChildProcess::spawn(loop_, spawn, [this, after_build](ExitStatus status) {
+        bury_image_step();
+        if (status.clean()) {
+            if (auto read = read_image_paths(); !read) return image_failed(read.error());
+            log_.note(std::format("image {}: {}", vm_.vm.image, image_.root));
+            return start_transport();
+        }
+        const auto why = last_line_of(paths_.dir / "image.json");
+        if (!status.signaled && status.code == kImageNotBuilt && !after_build) {
+            log_.note(why);
+            return build_image();
+        }
+        image_failed(why.empty() ? "spectrum-image paths " + status.describe() : why);
+    });
+    if (!child) return image_failed("cannot run spectrum-image: " + child.error());
+    image_step_ = std::move(*child);
+}
+
+void VmRunner::build_image() {
+    enter(State::Starting, std::format("building image {} (the first boot after a change takes "
+                                       "minutes; see the VM's log)",
+                                       vm_.vm.image));
+    const fs::path out = paths_.dir / "image-build.log";
+    unlink(out.c_str());
+    SpawnOptions spawn;
+    spawn.argv = image_command("build");
+    spawn.env = environment_with({});
+    spawn.output_file = out.string();
+    spawn.parent_death_signal = SIGTERM; // lets the build clean up after itself
+    auto child = ChildProcess::spawn(loop_, spawn, [this, out](ExitStatus status) {
+        bury_image_step();
+        if (!status.clean()) {
+            const auto why = last_line_of(out);
+            return image_failed(std::format("{} (full output: {})",
+                                            why.empty() ? "spectrum-image build " + status.describe() : why,
+                                            out.string()));
+        }
+        log_.note(std::format("image {} built", vm_.vm.image));
+        check_image(true);
+    });
+    if (!child) return image_failed("cannot run spectrum-image: " + child.error());
+    image_step_ = std::move(*child);
+}
+
+std::expected<void, std::string> VmRunner::read_image_paths() {
+    std::ifstream in(paths_.dir / "image.json");
+    const auto json = nlohmann::json::parse(in, nullptr, false);
+    auto text = [&](const char* key) -> std::string {
+        if (!json.is_object() || !json.contains(key) || !json[key].is_string()) return {};
+        return json[key].get<std::string>();
+    };
+    image_ = {text("root"), text("kernel"), text("initramfs")};
+    if (image_.root.empty() || image_.kernel.empty() || image_.initramfs.empty())
+        return std::unexpected(std::format("spectrum-image paths gave no usable answer for image {}",
+                                           vm_.vm.image));
+    return {};
+}
+
+// An image that cannot be had is no crash to retry: the VM fails with the one line that
+// says why (an unknown package, no mirror, a modified file).
+void VmRunner::image_failed(const std::string& why) {
+    log_.note(std::format("VM {} cannot start: {}", name(), why));
+    cancel_timers();
+    enter(State::Failed, why);
+}
+
+void VmRunner::bury_image_step() {
+    if (!image_step_) return;
+    graveyard_children_.push_back(std::move(image_step_));
+    if (!bury_timer_)
+        bury_timer_ = loop_.after(0ms, [this] {
+            bury_timer_ = 0;
+            graveyard_.clear();
+            graveyard_children_.clear();
+        });
+}
+
+void VmRunner::start_transport() {
+    enter(State::Starting, "starting the transport");
     if (auto dir = private_dir(paths_.transport_dir); !dir) return finish(VmEnd::Crash, dir.error());
 
     const bool qemu = choice_->hypervisor == Hypervisor::Qemu;
@@ -212,6 +327,9 @@ void VmRunner::boot() {
         unlink(stale.c_str());
 
     transport_.reset(); // a previous boot's, if it still lingers
+    net_.reset();
+    if (wants_passt())
+        if (auto net = start_passt(); !net) return finish(VmEnd::Crash, net.error());
     auto transport = spawn_transport(listen.string());
     if (!transport) return finish(VmEnd::Crash, "cannot start the transport: " + transport.error());
     transport_ = std::move(*transport);
@@ -220,13 +338,40 @@ void VmRunner::boot() {
     wait_for_transport();
 }
 
+bool VmRunner::wants_passt() const {
+    return choice_->hypervisor != Hypervisor::Qemu && vm_.vm.network == "user";
+}
+
+// cloud-hypervisor has no user-mode network of its own: passt serves it as a vhost-user net
+// device, with the same addresses QEMU's user netdev gives (transport::kUserNetwork), no
+// inbound ports, and the gateway standing for the host's loopback. --one-off: it ends with
+// the VM's connection.
+std::expected<void, std::string> VmRunner::start_passt() {
+    unlink(paths_.net_socket.c_str());
+    SpawnOptions spawn;
+    spawn.argv = {settings_.passt, "--vhost-user", "--socket", paths_.net_socket.string(), "--foreground",
+                  "--quiet", "--one-off", "--ipv4-only", "--address", "10.0.2.15", "--netmask", "255.255.255.0",
+                  "--gateway", "10.0.2.2", "--map-host-loopback", "10.0.2.2", "--dns-forward", "10.0.2.3",
+                  "--tcp-ports", "none", "--udp-ports", "none"};
+    spawn.env = environment_with({});
+    spawn.output_fd = log_pipe_->write_end();
+    spawn.parent_death_signal = SIGKILL;
+    auto child = ChildProcess::spawn(loop_, spawn, [this](ExitStatus status) {
+        if (state_ == State::Starting || state_ == State::Running) log_.note("passt " + status.describe());
+    });
+    if (!child) return std::unexpected("cannot start passt for network = \"user\": " + child.error());
+    net_ = std::move(*child);
+    log_.note(std::format("passt started, pid {}", net_->pid()));
+    return {};
+}
+
 // QEMU connects to the transport's socket as it starts and gives up if nobody listens, so
-// the VMM starts only once the socket is there.
+// the VMM starts only once the socket is there (and passt's, for cloud-hypervisor's net).
 void VmRunner::wait_for_transport() {
     step_timer_ = 0;
     const bool qemu = choice_->hypervisor == Hypervisor::Qemu;
     const fs::path listen = qemu ? paths_.wayland_socket : paths_.vsock_listener;
-    if (fs::exists(listen)) {
+    if (fs::exists(listen) && (!wants_passt() || fs::exists(paths_.net_socket))) {
         launch_vmm();
         return;
     }
@@ -254,9 +399,20 @@ void VmRunner::launch_vmm() {
     callbacks.note = [this](const std::string& text) { log_.note(text); };
 
     const bool qemu = choice_->hypervisor == Hypervisor::Qemu;
+    // An image VM boots the image's kernel and first stage unless its config names its own,
+    // with the image as its first disk (read-only) and its own `images` after it.
+    const bool from_image = !vm.image.empty();
+    std::vector<std::string> disks = vm.images;
+    if (from_image) disks.insert(disks.begin(), image_.root);
+    const std::string kernel = vm.kernel.empty() ? image_.kernel : vm.kernel;
+    const std::string initramfs = from_image && vm.initramfs.empty() ? image_.initramfs : vm.initramfs;
     transport::GuestBoot guest{vm.cmdline, vm.app,
                                qemu ? transport::GuestLink::VirtioSerial : transport::GuestLink::Vsock,
-                               transport::virtio_disk(vm.images.size())};
+                               transport::virtio_disk(disks.size())};
+    guest.image = from_image;
+    guest.name = vm.name;
+    guest.root_device = from_image ? transport::virtio_disk(0) : "";
+    guest.network = vm.network == "user";
     auto cmdline = transport::guest_cmdline(guest);
     if (!cmdline) return finish(VmEnd::Crash, cmdline.error());
 
@@ -268,10 +424,11 @@ void VmRunner::launch_vmm() {
         spec.kvm = choice_->accel == Accel::Kvm;
         spec.memory_mib = vm.memory_mib;
         spec.cpus = vm.cpus;
-        spec.kernel = vm.kernel;
-        spec.initramfs = vm.initramfs;
+        spec.kernel = kernel;
+        spec.initramfs = initramfs;
         spec.cmdline = *cmdline;
-        spec.readonly_images = vm.images;
+        spec.readonly_images = disks;
+        spec.user_network = guest.network;
         spec.image_format = vm.image_format;
         spec.state_disk = state_disk->string();
         spec.wayland_socket = paths_.wayland_socket.string();
@@ -288,10 +445,14 @@ void VmRunner::launch_vmm() {
         spec.log_file = paths_.log.string();
         spec.output_fd = log_pipe_->write_end();
         spec.vm = vm;
+        spec.vm.kernel = kernel;
+        spec.vm.initramfs = initramfs;
+        spec.vm.images = disks;
         spec.vm.cmdline = *cmdline;
         spec.placement.state_disk = state_disk->string();
         spec.placement.vsock_socket = paths_.vsock_socket.string();
         spec.placement.vsock_cid = settings_.vsock_cid;
+        if (wants_passt()) spec.placement.net_socket = paths_.net_socket.string();
         spec.placement.serial_log = "-"; // its stdout: the capped log, like QEMU's console
         auto started = ChBoot::start(loop_, spec, std::move(callbacks));
         if (started) boot = std::move(*started);
@@ -352,11 +513,13 @@ void VmRunner::bury_vmm() {
         bury_timer_ = loop_.after(0ms, [this] {
             bury_timer_ = 0;
             graveyard_.clear();
+            graveyard_children_.clear();
         });
 }
 
 void VmRunner::finish(VmEnd end, const std::string& why) {
     cancel_timers();
+    net_.reset();
     std::chrono::milliseconds ran{0};
     if (launched_ != std::chrono::steady_clock::time_point{})
         ran = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
@@ -408,8 +571,9 @@ void VmRunner::stop(std::function<void()> done) {
     }
     stop_waiters_.push_back(std::move(done));
     user_stop_ = true;
-    if (!vmm_) { // still waiting for the transport's socket
+    if (!vmm_) { // still checking or building the image, or waiting for the transport's socket
         cancel_timers();
+        image_step_.reset();
         transport_.reset();
         log_.note("VM stopped: stopped by the user before it booted");
         enter(State::Stopped, "stopped by the user");

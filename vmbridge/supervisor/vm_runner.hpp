@@ -42,6 +42,9 @@ struct RunnerSettings {
     std::string waypipe = "waypipe";
     std::string qemu = "qemu-system-x86_64";
     std::string cloud_hypervisor = "cloud-hypervisor";
+    std::string spectrum_image = "spectrum-image";
+    std::string passt = "passt"; // user-mode networking for cloud-hypervisor // builds and checks [image.NAME]s
+    std::string config_path; // the config file the supervisor read; empty: the built-in one
     std::uint32_t vsock_cid = 3;
 };
 
@@ -84,6 +87,17 @@ class VmRunner {
 
   private:
     void boot();
+    // A VM with `image`: check the image's files (spectrum-image paths); build it first
+    // when the cache does not have it (spectrum-image build), then start the transport.
+    void check_image(bool after_build);
+    void build_image();
+    std::expected<void, std::string> read_image_paths();
+    std::vector<std::string> image_command(std::string_view verb) const;
+    void image_failed(const std::string& why);
+    void bury_image_step(); // from the loop, not from the child's own exit callback
+    void start_transport();
+    bool wants_passt() const;
+    std::expected<void, std::string> start_passt();
     void wait_for_compositor();
     void wait_for_transport();
     void launch_vmm();
@@ -107,8 +121,14 @@ class VmRunner {
     State state_ = State::Stopped;
     std::string detail_;
     std::unique_ptr<ChildProcess> transport_;
+    std::unique_ptr<ChildProcess> net_;        // passt, for cloud-hypervisor with network = "user"
+    std::unique_ptr<ChildProcess> image_step_; // spectrum-image, while it runs
+    struct ImageFiles {
+        std::string root, kernel, initramfs;
+    } image_; // the checked image of this boot
     std::unique_ptr<VmmBoot> vmm_;
     std::vector<std::unique_ptr<VmmBoot>> graveyard_;
+    std::vector<std::unique_ptr<ChildProcess>> graveyard_children_;
     std::vector<std::function<void()>> stop_waiters_;
     bool user_stop_ = false;
     bool transport_failed_ = false;

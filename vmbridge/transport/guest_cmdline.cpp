@@ -1,5 +1,7 @@
 #include "guest_cmdline.hpp"
 
+#include "app_words.hpp"
+
 #include <format>
 
 namespace spectrum::vmbridge::transport {
@@ -50,7 +52,21 @@ std::expected<std::string, std::string> guest_cmdline(const GuestBoot& boot) {
     if (!has_param(boot.user_cmdline, "console=")) add("console=ttyS0");
     if (!has_param(boot.user_cmdline, "panic=")) add("panic=-1");
     if (!boot.user_cmdline.empty()) add(boot.user_cmdline);
-    add("spectrum.app=" + percent_encode(boot.app));
+    auto words = split_app(boot.app);
+    if (!words) return std::unexpected(words.error());
+    if (boot.image) {
+        std::string argv;
+        for (const auto& word : *words) {
+            if (!argv.empty()) argv.push_back(',');
+            argv += percent_encode(word); // a comma inside a word is %2C
+        }
+        add("spectrum.argv=" + argv);
+        if (!boot.name.empty()) add("spectrum.name=" + percent_encode(boot.name));
+        if (!boot.root_device.empty()) add("spectrum.root=" + boot.root_device);
+        if (boot.network) add(std::format("spectrum.net={}", kUserNetwork));
+    } else {
+        add("spectrum.app=" + percent_encode(shell_join(*words)));
+    }
     if (boot.link == GuestLink::VirtioSerial) {
         add("spectrum.transport=virtio-serial");
         add(std::format("spectrum.port={}", kWaylandPortName));

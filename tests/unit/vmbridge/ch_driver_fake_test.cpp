@@ -224,6 +224,28 @@ TEST(ChDriverFake, GpuDeviceIsSentOnlyToTheGpuPatchedBuild) {
     expect_all_valid(patched.log());
 }
 
+// An image VM: the shared image read-only first, the state disk writable last, and passt's
+// vhost-user socket as its network — all valid against the upstream spec.
+TEST(ChDriverFake, ImageVmWithUserNetworkIsValidAgainstTheSpec) {
+    VmSpec spec = sample_vm_spec();
+    spec.readonly_images = {"/var/cache/spectrum/images/objects/0123/root.erofs"};
+    spec.state_disk = "/var/lib/spectrum/web/state.img";
+    spec.net_socket = "/run/user/1000/spectrum/vmbridge/web/passt.sock";
+    const json body = vm_config(spec);
+    EXPECT_EQ(body["disks"][0]["readonly"], true);
+    EXPECT_FALSE(body["disks"][1].contains("readonly"));
+    EXPECT_EQ(body["net"][0]["vhost_user"], true);
+    EXPECT_EQ(body["net"][0]["vhost_socket"], "/run/user/1000/spectrum/vmbridge/web/passt.sock");
+    EXPECT_EQ(body["memory"]["shared"], true) << "vhost-user backends map guest memory";
+    FakeVmmProcess fake;
+    ASSERT_TRUE(fake.ready()) << fake.error();
+    Client client(options_for(fake));
+    Driver driver(client);
+    auto started = driver.start(spec);
+    ASSERT_TRUE(started) << started.error().describe();
+    expect_all_valid(fake.log());
+}
+
 TEST(ChDriverFake, MissingSocketIsUnreachable) {
     Client client({"/nonexistent/spectrum/api.sock", 1s, 1s});
     auto version = client.send(requests::vmm_ping());

@@ -35,12 +35,34 @@ TEST(GuestCmdline, AppIsPercentEncodedIntoOneParameter) {
     EXPECT_EQ(percent_encode("sh -c 'echo \"hi\" > /state/x; exec foot'"),
               "sh%20-c%20%27echo%20%22hi%22%20%3E%20/state/x%3B%20exec%20foot%27");
     EXPECT_EQ(percent_encode("ünï"), "%C3%BCn%C3%AF");
+    // The test initramfs runs one line with sh -c: the words, quoted where they must be.
     auto line = guest_cmdline({"", "a b=c", GuestLink::VirtioSerial, ""});
-    EXPECT_NE(line->find("spectrum.app=a%20b%3Dc "), std::string::npos) << *line;
+    EXPECT_NE(line->find("spectrum.app=a%20%27b%3Dc%27 "), std::string::npos) << *line;
+}
+
+TEST(GuestCmdline, ImageGuestGetsTheWordsOneByOne) {
+    GuestBoot boot{"", "foot -e sh -c 'echo a,b > ~/x'", GuestLink::VirtioSerial, "/dev/vdb"};
+    boot.image = true;
+    boot.name = "term";
+    boot.root_device = "/dev/vda";
+    boot.network = true;
+    auto line = guest_cmdline(boot);
+    ASSERT_TRUE(line) << line.error();
+    EXPECT_EQ(*line, "console=ttyS0 panic=-1 spectrum.argv=foot,-e,sh,-c,echo%20a%2Cb%20%3E%20~/x "
+                     "spectrum.name=term spectrum.root=/dev/vda spectrum.net=10.0.2.15/24,10.0.2.2,10.0.2.3 "
+                     "spectrum.transport=virtio-serial spectrum.port=wayland spectrum.state=/dev/vdb");
+    boot.network = false;
+    EXPECT_EQ(guest_cmdline(boot)->find("spectrum.net="), std::string::npos);
+}
+
+TEST(GuestCmdline, AppThatIsNotWordsIsAnError) {
+    auto line = guest_cmdline({"", "foot | tee log", GuestLink::VirtioSerial, ""});
+    ASSERT_FALSE(line);
+    EXPECT_NE(line.error().find("not run by a shell"), std::string::npos) << line.error();
 }
 
 TEST(GuestCmdline, TooLongIsAnError) {
-    auto line = guest_cmdline({"", std::string(1000, ' '), GuestLink::VirtioSerial, ""});
+    auto line = guest_cmdline({"", std::string(3000, 'x'), GuestLink::VirtioSerial, ""});
     ASSERT_FALSE(line);
     EXPECT_NE(line.error().find("more than the 2047 the kernel accepts"), std::string::npos) << line.error();
 }

@@ -122,5 +122,20 @@ TEST(QemuArgs, NoStateDiskMeansNoWritableDrive) {
     EXPECT_TRUE(values_of(qemu_argv(spec), "-drive").empty());
 }
 
+TEST(QemuArgs, NetworkOnlyWhenAskedForAndUserMode) {
+    QemuSpec spec = sample();
+    const auto none = qemu_argv(spec);
+    EXPECT_TRUE(values_of(none, "-netdev").empty()) << "-nodefaults and no netdev: no NIC at all";
+    EXPECT_EQ(std::ranges::count_if(none, [](const std::string& a) { return a.find("net") != std::string::npos; }), 0);
+    spec.user_network = true;
+    const auto argv = qemu_argv(spec);
+    ASSERT_EQ(values_of(argv, "-netdev").size(), 1u);
+    EXPECT_TRUE(values_of(argv, "-netdev")[0].starts_with("user,id=net0,"));
+    EXPECT_NE(values_of(argv, "-netdev")[0].find("host=10.0.2.2,dns=10.0.2.3"), std::string::npos)
+        << "the addresses the guest init is told (kUserNetwork)";
+    const auto devices = values_of(argv, "-device");
+    EXPECT_NE(std::ranges::find(devices, "virtio-net-pci,netdev=net0"), devices.end());
+}
+
 } // namespace
 } // namespace spectrum::vmbridge::qemu
