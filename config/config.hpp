@@ -128,8 +128,6 @@ struct VmConfig {
     std::uint64_t memory_mib = 512;
     std::uint32_t cpus = 1;
     std::string app;                  // command run in the guest
-    std::string image;                // [image.NAME] the VM boots from; empty: kernel + initramfs
-    std::string network = "none";     // "none" or "user" (user-mode networking)
     std::string transport = "vsock";  // "vsock" or "cross-domain"
     bool autostart = false;
     std::string restart = "on-failure"; // "never", "on-failure", "always"

@@ -896,6 +896,9 @@ std::expected<Environment, std::string> discover(const fs::path& image_dir) {
     if (!base) return std::unexpected(std::format("{}: {}", env.base_packages.string(), base.error()));
     env.base = *base;
     if (auto problem = guest_files(env.guest_dir, env.inputs.guest_files)) return std::unexpected(*problem);
+    // The hook also installs the guest's kernel command line parser from beside its folder.
+    if (const auto awk = env.guest_dir / ".." / "cmdline.awk"; readable_file(awk))
+        if (auto digest = sha256_file(awk)) env.inputs.guest_files.emplace_back("../cmdline.awk", *digest);
     // A hook from elsewhere (SPECTRUM_GUEST_CUSTOMIZE) counts as the guest's "customize".
     if (env.customize != env.guest_dir / "customize" && readable_file(env.customize)) {
         std::erase_if(env.inputs.guest_files, [](const auto& file) { return file.first == "customize"; });
