@@ -157,6 +157,14 @@ def test_second_build_is_a_no_op(cache: Path, config: Path):
     assert seconds < 60, seconds
 
 
+def test_update_reads_the_index_again_and_keeps_the_key(cache: Path, config: Path):
+    key = index(cache)["base"]["key"]
+    result = image("build", "--config", str(config), "--update", "base")
+    assert result.returncode == 0, result.stderr
+    assert "base: reading the package index" in result.stderr
+    assert result.stdout.startswith(f"base  key {key[:12]}") and "up to date" in result.stdout
+
+
 def test_unknown_package_is_one_line_and_leaves_nothing(cache: Path, config: Path):
     before = objects(cache)
     index_before = (cache / "index.json").read_bytes()
@@ -181,6 +189,10 @@ def test_paths_of_an_image_not_built(config: Path):
 def test_two_builds_at_once_one_more_package(cache: Path, config: Path):
     base_key = index(cache)["base"]["key"]
     debs_before = {p.name for p in (cache / "debs").glob("*.deb")}
+    # An object no index entry names (an image since rebuilt) goes with the next build.
+    stale = cache / "objects" / ("0" * 64)
+    stale.mkdir()
+    (stale / "root.erofs").write_bytes(b"old")
     first = subprocess.Popen([str(IMAGE), "build", "--config", str(config), "extra"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     second = subprocess.Popen([str(IMAGE), "build", "--config", str(config), "extra"],
@@ -197,6 +209,7 @@ def test_two_builds_at_once_one_more_package(cache: Path, config: Path):
     entries = index(cache)
     assert entries["extra"]["key"] != base_key
     assert objects(cache) == {base_key, entries["extra"]["key"]}
+    assert not stale.exists()
     assert leftovers(cache) == []
     packages = (cache / "objects" / entries["extra"]["key"] / "packages").read_text()
     assert "\nhello\t" in packages
