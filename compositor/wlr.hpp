@@ -52,3 +52,15 @@ extern "C" {
 #include <wlr/util/log.h>
 #undef static
 }
+
+// Window controls and the host-only desktop protocols (taskbars, wlr-randr, night light,
+// sandboxed host apps): compositor/core/desktop_protocols.cpp.
+extern "C" {
+#define static
+#include <wlr/types/wlr_foreign_toplevel_management_v1.h>
+#include <wlr/types/wlr_gamma_control_v1.h>
+#include <wlr/types/wlr_output_management_v1.h>
+#include <wlr/types/wlr_security_context_v1.h>
+#include <wlr/xcursor.h>
+#undef static
+}

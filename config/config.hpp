@@ -54,13 +54,14 @@ enum class Action {
     Quit,           // leave the session
     Maximize,       // toggle maximize of the focused window
     Fullscreen,     // toggle fullscreen; the only way a VM window becomes fullscreen
+    Minimize,       // hide the focused window; focusing it again (Alt+Tab) restores it
     ClipboardCopy,  // Ctrl+Shift+C: capture the focused VM's selection
     ClipboardPaste, // Ctrl+Shift+V: paste the captured data into the focused VM
     Exec,           // run `command` on the host
 };
 
 // "close", "focus-next", "focus-prev", "terminal", "quit", "maximize", "fullscreen",
-// "clipboard-copy", "clipboard-paste", "exec <command line>".
+// "minimize", "clipboard-copy", "clipboard-paste", "exec <command line>".
 std::string_view action_name(Action action);
 
 struct Binding {
@@ -128,6 +129,9 @@ struct VmConfig {
     std::uint64_t memory_mib = 512;
     std::uint32_t cpus = 1;
     std::string app;                  // command run in the guest
+    // What `spectrumctl launch` offers for this VM (command lines; default: [app]). The
+    // chosen one becomes the app of that boot.
+    std::vector<std::string> apps;
     std::string transport = "vsock";  // "vsock" or "cross-domain"
     bool autostart = false;
     std::string restart = "on-failure"; // "never", "on-failure", "always"

@@ -12,7 +12,7 @@ namespace spectrum::config {
 
 namespace {
 
-constexpr std::array<std::pair<Action, std::string_view>, 10> action_names{{
+constexpr std::array<std::pair<Action, std::string_view>, 11> action_names{{
     {Action::Close, "close"},
     {Action::FocusNext, "focus-next"},
     {Action::FocusPrev, "focus-prev"},
@@ -20,6 +20,7 @@ constexpr std::array<std::pair<Action, std::string_view>, 10> action_names{{
     {Action::Quit, "quit"},
     {Action::Maximize, "maximize"},
     {Action::Fullscreen, "fullscreen"},
+    {Action::Minimize, "minimize"},
     {Action::ClipboardCopy, "clipboard-copy"},
     {Action::ClipboardPaste, "clipboard-paste"},
     {Action::Exec, "exec"},
@@ -96,12 +97,12 @@ std::optional<Binding> parse_action(std::string_view text) {
 }
 
 std::string_view action_list() {
-    return "close, focus-next, focus-prev, terminal, quit, maximize, fullscreen, "
+    return "close, focus-next, focus-prev, terminal, quit, maximize, fullscreen, minimize, "
            "clipboard-copy, clipboard-paste, \"exec COMMAND\" or none";
 }
 
 std::vector<Binding> default_bindings() {
-    static constexpr std::array<std::pair<std::string_view, Action>, 9> defaults{{
+    static constexpr std::array<std::pair<std::string_view, Action>, 10> defaults{{
         {"Super+Return", Action::Terminal},
         {"Super+Shift+Q", Action::Close},
         {"Alt+Tab", Action::FocusNext},
@@ -109,12 +110,16 @@ std::vector<Binding> default_bindings() {
         {"Super+Shift+E", Action::Quit},
         {"Super+M", Action::Maximize},
         {"Super+F", Action::Fullscreen},
+        {"Super+H", Action::Minimize},
         {"Ctrl+Shift+C", Action::ClipboardCopy},
         {"Ctrl+Shift+V", Action::ClipboardPaste},
     }};
     std::vector<Binding> bindings;
     for (auto [combo, action] : defaults)
         bindings.push_back({.combo = *KeyCombo::parse(combo), .action = action, .command = {}});
+    // The launcher: every VM and app of the config in fuzzel's menu (spectrumctl.cpp).
+    bindings.push_back({.combo = *KeyCombo::parse("Super+D"), .action = Action::Exec,
+                        .command = "spectrumctl launch --menu"});
     return bindings;
 }
 

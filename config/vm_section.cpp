@@ -3,6 +3,7 @@
 #include "text.hpp"
 #include "values.hpp"
 
+#include <algorithm>
 #include <array>
 #include <format>
 
@@ -38,6 +39,21 @@ Status read_images(const Value& value, VmConfig& vm) {
         auto path = read_nonempty_string(item);
         if (!path) return std::unexpected(std::move(path.error()));
         vm.images.push_back(std::move(*path));
+    }
+    return {};
+}
+
+// Launcher entries: shown one a line to the user, so no control characters.
+Status read_apps(const Value& value, VmConfig& vm) {
+    const auto* array = value.node.as_array();
+    if (!array) return expected_but_got(value, "an array of command lines");
+    for (std::size_t i = 0; i < array->size(); ++i) {
+        Value item{*array->get(i), std::format("{}[{}]", value.path, i), value.file};
+        const auto* text = item.node.as_string();
+        const bool ok = text && !text->get().empty() && text->get().size() <= 256 &&
+                        std::ranges::none_of(text->get(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
+        if (!ok) return expected_but_got(item, "a command line of 1 to 256 bytes without control characters");
+        vm.apps.push_back(text->get());
     }
     return {};
 }
@@ -81,6 +97,7 @@ std::vector<Field<VmConfig>> vm_fields(std::vector<PendingLimits>& pending_limit
              return {};
          }},
         field("network", &VmConfig::network, choice_reader(networks)),
+        {"apps", read_apps},
         {"images", read_images},
         field("image_format", &VmConfig::image_format, choice_reader(image_formats)),
         {"memory", read_memory},
@@ -127,6 +144,8 @@ Status read_vms(const Value& value, std::vector<VmConfig>& vms,
         if (auto status = read_fields(entry, fields, vm); !status) return status;
         if (!node->as_table()->contains("color"))
             return fail(entry, "missing required key \"color\" (the frame colour, \"#rrggbb\")");
+        if (vm.app.empty() && !vm.apps.empty()) vm.app = vm.apps.front();
+        if (vm.apps.empty() && !vm.app.empty()) vm.apps.push_back(vm.app);
         vms.push_back(std::move(vm));
     }
     return {};

@@ -1,13 +1,16 @@
 # Shared by tools/run-session and tools/demo (sourced, not run): a Spectrum session made of
-# the compositor and the VM supervisor, with the default config's demo VMs pointed at the
-# guest image built in the build tree and a private state store.
+# the compositor and the VM supervisor, with the default config's demo VMs on their images
+# (built from Debian packages, cached in the config's image_dir) and a private state store.
 
-# demo_config SOURCE DEST STATE_DIR GUEST_DIR: the shipped config with the demo VMs bootable.
+# demo_config SOURCE DEST STATE_DIR: the shipped config with a private state store.
 demo_config() {
-	sed -e "s|^kernel = \"\"|kernel = \"$4/vmlinuz\"|" \
-		-e "s|^initramfs = \"\"|initramfs = \"$4/initramfs.cpio\"|" \
-		-e "s|^state_dir = .*|state_dir = \"$3\"|" \
-		"$1" >"$2"
+	sed -e "s|^state_dir = .*|state_dir = \"$3\"|" "$1" >"$2"
+}
+
+# build_images CONFIG: builds every image the config declares (a no-op for those already in
+# the cache), with spectrum-image's progress on the terminal.
+build_images() {
+	spectrum-image build --all --config "$1" >&2
 }
 
 # wait_for SECONDS CMD…: polls CMD every 0.1 s.

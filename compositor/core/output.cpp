@@ -21,6 +21,31 @@ const config::OutputConfig* find_output_config(const config::Config& config, con
     return wildcard;
 }
 
+// What a headless output runs at when nothing says otherwise: wlroots' headless backend
+// paces its frames at 60 Hz but reports a custom mode without a rate as 0 mHz, which would
+// turn frame pacing off. (A nested output's frames follow its parent's, whose rate is not
+// known here: it keeps 0, and wlroots' own loop.)
+constexpr int default_refresh_mhz = 60000;
+
+int fallback_refresh(wlr_output* output) { return wlr_output_is_headless(output) ? default_refresh_mhz : 0; }
+
+// The refresh for a mode of width × height written without one: the highest rate the output
+// lists for that size (its preferred mode's if that is the size), else the preferred mode's
+// rate, else 60 Hz on a headless output. Never 0 there nor on a monitor.
+int refresh_for_size(wlr_output* output, int width, int height) {
+    wlr_output_mode* preferred = wlr_output_preferred_mode(output);
+    if (preferred && preferred->width == width && preferred->height == height && preferred->refresh > 0)
+        return preferred->refresh;
+    int best = 0;
+    wlr_output_mode* mode;
+    wl_list_for_each(mode, &output->modes, link) {
+        if (mode->width == width && mode->height == height) best = std::max(best, mode->refresh);
+    }
+    if (best > 0) return best;
+    if (preferred && preferred->refresh > 0) return preferred->refresh;
+    return fallback_refresh(output);
+}
+
 } // namespace
 
 Output::Output(Server& server, wlr_output* output) : server(server), output(output) {
@@ -31,14 +56,16 @@ Output::Output(Server& server, wlr_output* output) : server(server), output(outp
     wlr_output_state_set_enabled(&state, !cfg || cfg->enabled);
     if (server.pending_virtual_size) {
         const auto [width, height] = *server.pending_virtual_size;
-        wlr_output_state_set_custom_mode(&state, width, height, 0);
+        wlr_output_state_set_custom_mode(&state, width, height, default_refresh_mhz);
     } else if (cfg && cfg->width && cfg->height) {
         // A listed mode if the output has one, otherwise a custom mode (nested, headless).
+        // Without "@HZ" the rate is the output's own for that size, never 0.
+        const int wanted = cfg->refresh ? static_cast<int>(*cfg->refresh * 1000)
+                                        : refresh_for_size(output, *cfg->width, *cfg->height);
         wlr_output_mode* match = nullptr;
         wlr_output_mode* mode;
         wl_list_for_each(mode, &output->modes, link) {
-            if (mode->width == *cfg->width && mode->height == *cfg->height &&
-                (!cfg->refresh || std::abs(mode->refresh - *cfg->refresh * 1000) < 500)) {
+            if (mode->width == *cfg->width && mode->height == *cfg->height && std::abs(mode->refresh - wanted) < 500) {
                 match = mode;
                 break;
             }
@@ -46,11 +73,13 @@ Output::Output(Server& server, wlr_output* output) : server(server), output(outp
         if (match) {
             wlr_output_state_set_mode(&state, match);
         } else {
-            const int refresh = cfg->refresh ? static_cast<int>(*cfg->refresh * 1000) : 0;
-            wlr_output_state_set_custom_mode(&state, *cfg->width, *cfg->height, refresh);
+            wlr_output_state_set_custom_mode(&state, *cfg->width, *cfg->height, wanted);
         }
     } else if (wlr_output_mode* preferred = wlr_output_preferred_mode(output)) {
         wlr_output_state_set_mode(&state, preferred);
+    } else if (output->refresh <= 0 && wlr_output_is_headless(output) && output->width > 0 && output->height > 0) {
+        // A headless output made without a rate: give it the one it runs at.
+        wlr_output_state_set_custom_mode(&state, output->width, output->height, default_refresh_mhz);
     }
     if (cfg) wlr_output_state_set_scale(&state, static_cast<float>(cfg->scale));
     if (!wlr_output_commit_state(output, &state))
@@ -120,6 +149,17 @@ float Server::label_scale() const {
     for (const auto& o : outputs)
         if (o->output->enabled) scale = std::max(scale, o->output->scale);
     return std::min(scale, 4.0f);
+}
+
+float Server::scale_for(const wlr_box& box) const {
+    float scale = 0.0f;
+    for (const auto& o : outputs) {
+        if (!o->output->enabled) continue;
+        wlr_box area{}, common{};
+        wlr_output_layout_get_box(output_layout, o->output, &area);
+        if (wlr_box_intersection(&common, &area, &box)) scale = std::max(scale, o->output->scale);
+    }
+    return scale > 0.0f ? std::clamp(scale, 1.0f, 4.0f) : label_scale();
 }
 
 void Server::restyle_views() {

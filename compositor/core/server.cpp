@@ -6,12 +6,15 @@
 
 #include "ctl_server.hpp"
 #include "damage_limit.hpp"
+#include "desktop_protocols.hpp"
+#include "desktop/desktop.hpp"
 #include "drag_icon.hpp"
 #include "event_batcher.hpp"
 #include "fd_limit.hpp"
 #include "frame_pacer.hpp"
 #include "grabs.hpp"
 #include "keyboard.hpp"
+#include "label_tag.hpp"
 #include "notice/notice.hpp"
 #include "output.hpp"
 #include "request_limits.hpp"
@@ -41,6 +44,7 @@ Server::~Server() {
     if (!display) return;
     // Clients first (their views and surfaces go with them), then the rest.
     wl_display_destroy_clients(display);
+    desktop.reset();
     views.clear();
     vms.clear();
     ctl.reset();
@@ -50,6 +54,7 @@ Server::~Server() {
     if (pointer_focus_idle_) wl_event_source_remove(pointer_focus_idle_);
     pointer_focus_idle_ = nullptr;
     request_limits.reset();
+    desktop_protocols.reset();
     events.reset(); // asks the pacer
     pacer.reset();
     shm_pin.reset();
@@ -200,6 +205,7 @@ void Server::create_globals() {
     drag_layer = wlr_scene_tree_create(&scene->tree);
     overlay_layer = wlr_scene_tree_create(&scene->tree);
     session_notice = std::make_unique<NoticeOverlay>(*this, NoticeOverlay::second_row);
+    label_tag = std::make_unique<LabelTag>(*this);
 
     xdg_shell = wlr_xdg_shell_create(display, 6);
     new_toplevel_.connect(&xdg_shell->events.new_toplevel,
@@ -227,6 +233,7 @@ void Server::create_globals() {
     wlr_export_dmabuf_manager_v1_create(display);
     wlr_data_control_manager_v1_create(display);
     foreign_toplevels = wlr_ext_foreign_toplevel_list_v1_create(display, 1);
+    desktop_protocols = std::make_unique<DesktopProtocols>(*this);
     virtual_keyboard = wlr_virtual_keyboard_manager_v1_create(display);
     new_virtual_keyboard_.connect(&virtual_keyboard->events.new_virtual_keyboard,
                                   [this](wlr_virtual_keyboard_v1* k) {
@@ -244,6 +251,7 @@ void Server::create_globals() {
     new_input_.connect(&backend->events.new_input, [this](wlr_input_device* d) { handle_new_input(d); });
     setup_selection();
     update_keyboard_caps();
+    desktop = std::make_unique<Desktop>(*this);
 }
 
 void Server::update_keyboard_caps() {

@@ -27,8 +27,11 @@ class ShmAccessPin;
 class DragIcon;
 class SupervisorKeeper;
 class NoticeOverlay;
+class Desktop;
 class GrabGuard;
 class VmRequestLimits;
+class DesktopProtocols;
+class LabelTag;
 struct Vm;
 struct ClientInfo;
 // --- clipboard --- (defined in clipboard/clipboard_system.hpp)
@@ -66,9 +69,14 @@ class Server {
     void remove_view(View* view);
     wlr_box output_box_at(double lx, double ly) const;
     wlr_box placement_area() const;
+    // The output at (lx, ly) less its panels' exclusive zones (desktop/layer_shell.cpp).
+    wlr_box usable_box_at(double lx, double ly) const;
     void rescue_views();
     // The scale title labels are rendered at: the highest of the enabled outputs' (1 to 4).
     float label_scale() const;
+    // The highest scale of the enabled outputs that `box` (layout coordinates) is on, or
+    // label_scale() where it is on none (1 to 4): what a frame or notice there renders at.
+    float scale_for(const wlr_box& box) const;
     // Re-lays out every window's frame (new colours, fonts, output scales).
     void restyle_views();
     std::expected<std::string, std::string> add_virtual_output(int width, int height);
@@ -89,6 +97,8 @@ class Server {
     // dispatch is done (many changes, one update; never inside a wlroots destroy chain).
     void update_pointer_focus(uint32_t time_msec);
     void schedule_pointer_focus();
+    // Input from any device: resets the idle timers, wakes blanked outputs (desktop/idle.cpp).
+    void note_input_activity();
     // Keyboard focus is the compositor's: before focus moves to a window of `keeper`, every
     // grab another client holds ends (its grabbing popups dismissed, seat grabs ended), so
     // no client keeps the keys the screen says another has. input/grabs.cpp.
@@ -156,6 +166,12 @@ class Server {
     std::unique_ptr<SupervisorKeeper> vmbridge; // with --vmbridge: kept running
     // The session's own notices (the supervisor stopping), below the clipboard's.
     std::unique_ptr<NoticeOverlay> session_notice;
+    // Taskbars, wlr-randr, night light, sandboxed host apps (core/desktop_protocols.cpp).
+    std::unique_ptr<DesktopProtocols> desktop_protocols;
+    // The full label of a window whose title bar is covered, beside the pointer on its frame.
+    std::unique_ptr<LabelTag> label_tag;
+    // Layer shell, session lock, idle and output power: host-only (desktop/).
+    std::unique_ptr<Desktop> desktop;
     // Set while add_virtual_output() creates an output: its size beats the [[output]] config.
     std::optional<std::pair<int, int>> pending_virtual_size;
     std::vector<wl_client*> doomed_clients; // to be disconnected once the dispatch ends
@@ -168,6 +184,10 @@ class Server {
     double grab_x = 0, grab_y = 0;
     wlr_box grab_box{};
     uint32_t resize_edges = 0;
+    // The last left press on a title bar, for double-click to maximize.
+    uint32_t title_click_msec = 0;
+    unsigned title_click_view = 0;
+    double title_click_x = 0, title_click_y = 0;
 
   private:
     bool create_buffer_globals(); // wl_shm (pinned), linux-dmabuf

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include "clipboard/clipboard_system.hpp"
+#include "desktop/desktop.hpp"
 #include "fd_limit.hpp"
 #include "server.hpp"
 #include "view.hpp"
@@ -15,6 +16,8 @@ constexpr uint32_t binding_modifier_mask = WLR_MODIFIER_SHIFT | WLR_MODIFIER_CTR
 } // namespace
 
 bool Server::handle_binding(uint32_t modifiers, const xkb_keysym_t* syms, int nsyms) {
+    // Locked: every key is the locker's; no binding (not even quit) works.
+    if (desktop && desktop->locked()) return false;
     // A clipboard confirm prompt takes every key until it is answered: the focused VM sees
     // neither the answer nor anything typed meanwhile.
     if (clipboard && clipboard->broker.prompt_open()) {
@@ -60,6 +63,9 @@ void Server::run_action(const config::Binding& binding) {
         break;
     case Action::Fullscreen:
         if (view) view->toggle_fullscreen();
+        break;
+    case Action::Minimize:
+        if (view) view->set_minimized(true);
         break;
     case Action::ClipboardCopy:
         if (clipboard) clipboard->broker.copy();

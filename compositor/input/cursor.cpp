@@ -2,9 +2,14 @@
 // Super+left-drag to move, Super+right-drag to resize, title-bar drag to move.
 #include <linux/input-event-codes.h>
 
+#include <algorithm>
+#include <cmath>
 #include <ctime>
 
+#include "desktop_protocols.hpp"
+#include "desktop/desktop.hpp"
 #include "drag_icon.hpp"
+#include "label_tag.hpp"
 #include "server.hpp"
 #include "view.hpp"
 #include "vm.hpp"
@@ -19,14 +24,17 @@ void Server::setup_cursor() {
     cursor_shape = wlr_cursor_shape_manager_v1_create(display, 1);
 
     cursor_motion_.connect(&cursor->events.motion, [this](wlr_pointer_motion_event* e) {
+        note_input_activity();
         wlr_cursor_move(cursor, &e->pointer->base, e->delta_x, e->delta_y);
         process_cursor_motion(e->time_msec);
     });
     cursor_motion_abs_.connect(&cursor->events.motion_absolute, [this](wlr_pointer_motion_absolute_event* e) {
+        note_input_activity();
         wlr_cursor_warp_absolute(cursor, &e->pointer->base, e->x, e->y);
         process_cursor_motion(e->time_msec);
     });
     cursor_button_.connect(&cursor->events.button, [this](wlr_pointer_button_event* e) {
+        note_input_activity();
         if (e->state == WL_POINTER_BUTTON_STATE_RELEASED) {
             if (cursor_mode != CursorMode::Passthrough) {
                 // The release that ends a compositor grab belongs to the compositor.
@@ -42,6 +50,7 @@ void Server::setup_cursor() {
         double sx = 0, sy = 0;
         View* view = view_at(cursor->x, cursor->y, &surface, &sx, &sy);
         if (view) focus_view(view);
+        else if (desktop) desktop->clicked(surface); // a launcher or panel asking for keys
         // The press goes to what is on screen under the pointer now, whatever moved under
         // it since the last motion (a raise just now, another client's commit, a restack).
         update_pointer_focus(e->time_msec);
@@ -53,13 +62,38 @@ void Server::setup_cursor() {
                               WLR_EDGE_BOTTOM | WLR_EDGE_RIGHT);
             return;
         }
-        if (view && !surface && view->title_bar_at(cursor->x, cursor->y) && e->button == BTN_LEFT) {
-            begin_interactive(view, CursorMode::Move, 0);
-            return;
+        if (view && !surface && e->button == BTN_LEFT) {
+            // The frame's border resizes; its title bar moves, and a double click on it
+            // maximizes or restores.
+            if (const uint32_t edges = view->frame_edges_at(cursor->x, cursor->y)) {
+                begin_interactive(view, CursorMode::Resize, edges);
+                return;
+            }
+            if (view->title_bar_at(cursor->x, cursor->y)) {
+                // Two presses close in time and place (not the end of one drag and the
+                // start of the next).
+                constexpr uint32_t double_click_msec = 400;
+                constexpr double double_click_slop = 4;
+                if (title_click_view == view->id() && e->time_msec - title_click_msec <= double_click_msec &&
+                    std::abs(cursor->x - title_click_x) <= double_click_slop &&
+                    std::abs(cursor->y - title_click_y) <= double_click_slop) {
+                    title_click_view = 0;
+                    view->toggle_maximize();
+                    schedule_pointer_focus();
+                    return;
+                }
+                title_click_view = view->id();
+                title_click_msec = e->time_msec;
+                title_click_x = cursor->x;
+                title_click_y = cursor->y;
+                begin_interactive(view, CursorMode::Move, 0);
+                return;
+            }
         }
         wlr_seat_pointer_notify_button(seat, e->time_msec, e->button, e->state);
     });
     cursor_axis_.connect(&cursor->events.axis, [this](wlr_pointer_axis_event* e) {
+        note_input_activity();
         update_pointer_focus(e->time_msec);
         wlr_seat_pointer_notify_axis(seat, e->time_msec, e->orientation, e->delta, e->delta_discrete,
                                      e->source, e->relative_direction);
@@ -71,7 +105,10 @@ void Server::setup_cursor() {
         // pick a shape (cursor-shape-v1), but not draw one: a cursor surface is drawn above
         // every window and frame, so a VM's could cover the whole screen.
         if (e->seat_client != seat->pointer_state.focused_client) return;
-        if (client_info(e->seat_client->client) && e->surface)
+        // Nor may a sandboxed host app (security context).
+        const bool untrusted = client_info(e->seat_client->client) ||
+                               (desktop_protocols && desktop_protocols->sandboxed(e->seat_client->client));
+        if (untrusted && e->surface)
             wlr_cursor_set_xcursor(cursor, cursor_manager, "default");
         else
             wlr_cursor_set_surface(cursor, e->surface, e->hotspot_x, e->hotspot_y);
@@ -94,6 +131,9 @@ void Server::begin_interactive(View* view, CursorMode mode, uint32_t edges) {
     grab_x = cursor->x;
     grab_y = cursor->y;
     resize_edges = edges ? edges : (WLR_EDGE_BOTTOM | WLR_EDGE_RIGHT);
+    if (label_tag) label_tag->hide();
+    if (mode == CursorMode::Resize)
+        wlr_cursor_set_xcursor(cursor, cursor_manager, wlr_xcursor_get_resize_name(static_cast<wlr_edges>(resize_edges)));
 }
 
 void Server::update_pointer_focus(uint32_t time_msec) {
@@ -148,21 +188,40 @@ void Server::process_cursor_motion(uint32_t time_msec) {
     if (cursor_mode == CursorMode::Resize && grabbed_view) {
         const int dx = static_cast<int>(cursor->x - grab_x);
         const int dy = static_cast<int>(cursor->y - grab_y);
-        int x = grab_box.x, y = grab_box.y, w = grab_box.width, h = grab_box.height;
+        int w = grab_box.width, h = grab_box.height;
         if (resize_edges & WLR_EDGE_RIGHT) w += dx;
         if (resize_edges & WLR_EDGE_BOTTOM) h += dy;
-        if (resize_edges & WLR_EDGE_LEFT) { x += dx; w -= dx; }
-        if (resize_edges & WLR_EDGE_TOP) { y += dy; h -= dy; }
-        if (w >= 32 && h >= 16) {
-            grabbed_view->set_position(x, y);
-            grabbed_view->request_size(w, h);
-        }
+        if (resize_edges & WLR_EDGE_LEFT) w -= dx;
+        if (resize_edges & WLR_EDGE_TOP) h -= dy;
+        // Never below what the client says it needs (nor below a usable title bar); the
+        // edge opposite the one dragged stays put.
+        const auto [min_w, min_h] = grabbed_view->min_size();
+        w = std::max({w, min_w, 32});
+        h = std::max({h, min_h, 16});
+        const int max_w = grabbed_view->toplevel()->current.max_width;
+        const int max_h = grabbed_view->toplevel()->current.max_height;
+        if (max_w > 0) w = std::min(w, std::max(max_w, min_w));
+        if (max_h > 0) h = std::min(h, std::max(max_h, min_h));
+        const int x = (resize_edges & WLR_EDGE_LEFT) ? grab_box.x + grab_box.width - w : grab_box.x;
+        const int y = (resize_edges & WLR_EDGE_TOP) ? grab_box.y + grab_box.height - h : grab_box.y;
+        grabbed_view->set_position(x, y);
+        grabbed_view->request_size(w, h);
         return;
     }
     wlr_surface* surface = nullptr;
     double sx = 0, sy = 0;
     View* view = view_at(cursor->x, cursor->y, &surface, &sx, &sy);
-    if (!view || !surface) wlr_cursor_set_xcursor(cursor, cursor_manager, "default");
+    if (label_tag) {
+        // On a frame (not the content) of a window whose title bar is covered: its label.
+        if (view && !surface) label_tag->hover(*view, cursor->x, cursor->y);
+        else label_tag->hide();
+    }
+    if (!surface) {
+        // Over a frame's border: the shape says which way it resizes.
+        const uint32_t edges = view ? view->frame_edges_at(cursor->x, cursor->y) : 0;
+        wlr_cursor_set_xcursor(cursor, cursor_manager,
+                               edges ? wlr_xcursor_get_resize_name(static_cast<wlr_edges>(edges)) : "default");
+    }
     if (surface) {
         // During a drag, the drag follows pointer focus; the drag code refuses other VMs.
         wlr_seat_pointer_notify_enter(seat, surface, sx, sy);

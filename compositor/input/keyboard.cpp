@@ -35,27 +35,35 @@ Keyboard::Keyboard(Server& server, wlr_keyboard* keyboard, bool apply_config_key
     // A virtual keyboard brings its own keymap; a physical one gets the configured layout.
     if (apply_config_keymap) apply_keymap(server, keyboard);
     // The newest keyboard becomes the seat's at once, so its first key is not also the one
-    // that switches keymaps under the focused client (which would drop that key).
-    wlr_seat_set_keyboard(server.seat, keyboard);
+    // that switches keymaps under the focused client (which would drop that key) — once it
+    // has a keymap. A virtual keyboard has none until its client uploads one, and a seat
+    // keyboard without a keymap sends every client "no keymap" with /dev/null as the fd,
+    // which waypipe cannot carry: the VM's app lost its connection whenever wtype started,
+    // and swaylock aborts on it.
+    if (keyboard->keymap) wlr_seat_set_keyboard(server.seat, keyboard);
 
     keymap.connect(&keyboard->events.keymap, [this](void*) {
         // A new keymap (a virtual keyboard uploads its own): re-enter the focused window so
         // its client starts from a clean state with this keyboard, as after a focus change.
         Server& s = this->server;
         wlr_seat_set_keyboard(s.seat, this->keyboard);
-        if (View* view = s.focused_view()) {
+        // Only a window's: a launcher or locker keeps the keyboard (wlroots sends it the
+        // new keymap), as a leave would close fuzzel and tell nothing to the locker.
+        if (View* view = s.focused_view(); view && s.seat->keyboard_state.focused_surface == view->surface()) {
             wlr_seat_keyboard_notify_clear_focus(s.seat);
             wlr_seat_keyboard_notify_enter(s.seat, view->surface(), this->keyboard->keycodes,
                                            this->keyboard->num_keycodes, &this->keyboard->modifiers);
         }
     });
     modifiers.connect(&keyboard->events.modifiers, [this](void*) {
+        if (!this->keyboard->keymap) return;
         wlr_seat_set_keyboard(this->server.seat, this->keyboard);
         wlr_seat_keyboard_notify_modifiers(this->server.seat, &this->keyboard->modifiers);
     });
 
     key.connect(&keyboard->events.key, [this](wlr_keyboard_key_event* event) {
         Server& s = this->server;
+        s.note_input_activity();
         const uint32_t keycode = event->keycode + 8; // evdev → xkb
         bool handled = false;
         if (event->state == WL_KEYBOARD_KEY_STATE_PRESSED) {
@@ -85,8 +93,12 @@ Keyboard::Keyboard(Server& server, wlr_keyboard* keyboard, bool apply_config_key
         s.keyboards.remove_if([this](const auto& k) { return k.get() == this; });
         // The seat falls back to a remaining keyboard: without one, a client binding
         // wl_keyboard gets no keymap (wl-copy in a VM waits for it forever).
-        if (wlr_seat_get_keyboard(s.seat) == gone || !wlr_seat_get_keyboard(s.seat))
-            wlr_seat_set_keyboard(s.seat, s.keyboards.empty() ? nullptr : s.keyboards.back()->keyboard);
+        if (wlr_seat_get_keyboard(s.seat) == gone || !wlr_seat_get_keyboard(s.seat)) {
+            wlr_keyboard* next = nullptr;
+            for (const auto& k : s.keyboards)
+                if (k->keyboard->keymap) next = k->keyboard;
+            wlr_seat_set_keyboard(s.seat, next);
+        }
     });
 }
 

@@ -39,6 +39,7 @@ json windows_json(Server& server) {
             {"urgent", view->urgent()},
             {"maximized", view->maximized()},
             {"fullscreen", view->fullscreen()},
+            {"minimized", view->minimized()},
             {"x", content.x},
             {"y", content.y},
             {"width", content.width},
@@ -57,6 +58,7 @@ json vms_json(Server& server) {
             {"name", name},
             {"label", vm->config.label},
             {"color", vm->config.color.hex()},
+            {"apps", vm->config.apps},
             {"socket", vm->socket ? vm->socket->path().string() : ""},
             {"clients", vm->clients.size()},
             {"surfaces", vm->usage.surfaces()},
@@ -104,7 +106,8 @@ std::string handle_ctl_request(Server& server, const std::string& text) {
             wlr_box box{};
             wlr_output_layout_get_box(server.output_layout, output->output, &box);
             list.push_back({{"name", output->output->name}, {"x", box.x}, {"y", box.y},
-                            {"width", box.width}, {"height", box.height}, {"scale", output->output->scale}});
+                            {"width", box.width}, {"height", box.height}, {"scale", output->output->scale},
+                            {"refresh_mhz", output->output->refresh}});
         }
         reply["outputs"] = list;
         break;

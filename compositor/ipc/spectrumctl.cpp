@@ -3,6 +3,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <csignal>
+#include <fcntl.h>
+#include <sys/wait.h>
 #include <format>
 #include <optional>
 #include <print>
@@ -147,6 +150,100 @@ int run_vm(const std::vector<std::string_view>& args) {
     std::exit(1);
 }
 
+// launch: the VMs and apps of the running config, one "[label] app" line each (the label
+// the VM's title bars show); the same line given back (by a menu) starts that VM with that
+// app. The supervisor checks the app against its config: nothing here is a command line
+// that anything runs.
+struct LaunchEntry {
+    std::string vm, label, app;
+    std::string line() const { return std::format("[{}] {}", label, app); }
+};
+
+std::vector<LaunchEntry> launch_entries() {
+    std::vector<LaunchEntry> entries;
+    const json reply = call({{"command", "vms"}}); // kept: the loop reads into it
+    for (const auto& v : reply["vms"]) {
+        if (!v.contains("apps")) continue;
+        for (const auto& app : v["apps"])
+            entries.push_back({v["name"].get<std::string>(), v["label"].get<std::string>(), app.get<std::string>()});
+    }
+    return entries;
+}
+
+int launch(const std::string& vm, const std::string& app) {
+    json request = {{"command", "start"}, {"name", vm}};
+    if (!app.empty()) request["app"] = app;
+    const json reply = call_vmbridge(request);
+    std::println("{}: {}", reply["vm"]["name"].get<std::string>(), reply["vm"]["state"].get<std::string>());
+    return 0;
+}
+
+int launch_entry(std::string_view line) {
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+    if (line.empty()) return 0; // the menu was left without a choice
+    const LaunchEntry* found = nullptr;
+    const auto entries = launch_entries();
+    for (const auto& entry : entries) {
+        if (entry.line() != line) continue;
+        // Two VMs with one label and one app: the line cannot say which is meant.
+        if (found) fail(std::format("\"{}\" is the entry of VMs {} and {}; use launch VM APP", line, found->vm, entry.vm));
+        found = &entry;
+    }
+    if (!found) fail(std::format("\"{}\" is not an entry of spectrumctl launch --list", line));
+    return launch(found->vm, found->app);
+}
+
+// --menu: the list through `fuzzel --dmenu` (no shell: nothing in the config is ever parsed
+// as a command line here), then the chosen entry.
+int launch_menu() {
+    std::string list;
+    for (const auto& entry : launch_entries()) list += entry.line() + "\n";
+    int to_menu[2], from_menu[2];
+    if (pipe2(to_menu, O_CLOEXEC) != 0 || pipe2(from_menu, O_CLOEXEC) != 0) fail("cannot create a pipe");
+    const pid_t pid = fork();
+    if (pid < 0) fail("cannot fork");
+    if (pid == 0) {
+        dup2(to_menu[0], 0);
+        dup2(from_menu[1], 1);
+        execlp("fuzzel", "fuzzel", "--dmenu", "--prompt", "launch: ", static_cast<char*>(nullptr));
+        std::fprintf(stderr, "spectrumctl: cannot run fuzzel: %s\n", std::strerror(errno));
+        _exit(127);
+    }
+    close(to_menu[0]);
+    close(from_menu[1]);
+    signal(SIGPIPE, SIG_IGN);
+    for (std::size_t done = 0; done < list.size();) {
+        const ssize_t n = write(to_menu[1], list.data() + done, list.size() - done);
+        if (n <= 0) break;
+        done += static_cast<std::size_t>(n);
+    }
+    close(to_menu[1]);
+    std::string choice;
+    char buffer[4096];
+    for (ssize_t n; (n = read(from_menu[0], buffer, sizeof buffer)) != 0;) {
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 || choice.size() > 65536) break;
+        choice.append(buffer, static_cast<std::size_t>(n));
+    }
+    close(from_menu[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return 0; // Escape: nothing chosen
+    return launch_entry(choice);
+}
+
+int run_launch(const std::vector<std::string_view>& args) {
+    if (args.size() == 2 && args[1] == "--list") {
+        for (const auto& entry : launch_entries()) std::println("{}", entry.line());
+        return 0;
+    }
+    if (args.size() == 2 && args[1] == "--menu") return launch_menu();
+    if (args.size() == 3 && args[1] == "--entry") return launch_entry(args[2]);
+    if ((args.size() == 2 || args.size() == 3) && !args[1].starts_with("-"))
+        return launch(std::string(args[1]), args.size() == 3 ? std::string(args[2]) : std::string());
+    usage_error("launch takes VM [APP], --list, --menu or --entry \"[VM] APP\"");
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -205,6 +302,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (command == "vm") return run_vm(args);
+    if (command == "launch") return run_launch(args);
     if (command == "backup") return run_backup(args);
     if (command == "restore") return run_restore(args);
     if (command == "clipboard") {

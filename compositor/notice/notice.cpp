@@ -81,9 +81,11 @@ void NoticeOverlay::show(std::string text, Style style, config::Color accent, ui
     set_color(fill_, background);
     wlr_scene_node_set_position(&fill_->node, border_width, border_width);
     wlr_scene_rect_set_size(fill_, width - 2 * border_width, height - 2 * border_width);
-    wlr_buffer* buffer = render_label(text_, font, label_w, label_h, background);
+    // At the scale of the output it is on: sharp text on a HiDPI output.
+    wlr_buffer* buffer = render_label(text_, font, label_w, label_h, background, server_.scale_for(box_));
     wlr_scene_buffer_set_buffer(label_, buffer);
     if (buffer) wlr_buffer_drop(buffer);
+    wlr_scene_buffer_set_dest_size(label_, label_w, label_h);
     // render_label starts the text label_inset pixels in; the text lines up with the padding.
     wlr_scene_node_set_position(&label_->node, border_width + padding_x - label_inset, border_width + padding_y);
     wlr_scene_node_raise_to_top(&tree_->node);

@@ -4,6 +4,8 @@
 #include <format>
 #include <vector>
 
+#include "desktop_protocols.hpp"
+#include "label_tag.hpp"
 #include "placement.hpp"
 #include "server.hpp"
 #include "title_filter.hpp"
@@ -21,6 +23,7 @@ constexpr int host_max_size = 16384;
 View::View(Server& server, wlr_xdg_toplevel* toplevel)
     : server_(server), toplevel_(toplevel), id_(server.next_view_id++) {
     vm_ = client_vm(wl_resource_get_client(toplevel->resource));
+    sandboxed_ = !vm_ && server.desktop_protocols && server.desktop_protocols->sandboxed(wl_resource_get_client(toplevel->resource));
 
     tree_ = wlr_scene_tree_create(server.view_layer);
     tree_->node.data = this;
@@ -62,7 +65,10 @@ View::View(Server& server, wlr_xdg_toplevel* toplevel)
         }
     });
     request_minimize_.connect(&toplevel->events.request_minimize, [this](void*) {
-        if (toplevel_->base->initialized) wlr_xdg_surface_schedule_configure(toplevel_->base);
+        // A client may hide its own window (nothing else): the user brings it back.
+        if (!toplevel_->base->initialized) return;
+        if (mapped_) set_minimized(true);
+        else wlr_xdg_surface_schedule_configure(toplevel_->base);
     });
     set_title_.connect(&toplevel->events.set_title, [this](void*) {
         const std::size_t cap = vm_ ? vm_->config.limits.title_length : host_title_cap;
@@ -82,6 +88,7 @@ View::~View() {
     // The frame's nodes live inside tree_: free them before the tree.
     frame_.reset();
     if (foreign_) wlr_ext_foreign_toplevel_handle_v1_destroy(foreign_);
+    taskbar_.reset();
     toplevel_->base->data = nullptr;
     wlr_scene_node_destroy(&tree_->node);
 }
@@ -90,7 +97,7 @@ int View::border() const { return server_.config().border_width; }
 int View::title_height() const { return server_.config().title_height; }
 
 std::string View::label_text() const {
-    if (!vm_) return title_;
+    if (!vm_) return sandboxed_ ? "[sandbox] " + title_ : title_;
     std::string text = std::format("[{}] {}", vm_->config.label, title_);
     if (urgent_) text += "  \u2022 wants attention";
     return text;
@@ -137,10 +144,57 @@ bool View::title_bar_at(double lx, double ly) const {
     return frame_->title_bar_contains(lx - x_, ly - y_);
 }
 
+uint32_t View::frame_edges_at(double lx, double ly) const {
+    if (maximized_ || fullscreen_ || border() <= 0) return 0;
+    const wlr_box f = frame_box(), c = content_box();
+    if (lx < f.x || ly < f.y || lx >= f.x + f.width || ly >= f.y + f.height) return 0;
+    const bool left = lx < c.x, right = lx >= c.x + c.width;
+    const bool top = ly < f.y + border(), bottom = ly >= c.y + c.height;
+    if (!left && !right && !top && !bottom) return 0; // the title bar or the content
+    // Near a corner (this far along either side) the border resizes both ways.
+    constexpr int corner = 16;
+    uint32_t edges = 0;
+    if (left || ((top || bottom) && lx < f.x + corner)) edges |= WLR_EDGE_LEFT;
+    if (right || ((top || bottom) && lx >= f.x + f.width - corner)) edges |= WLR_EDGE_RIGHT;
+    if (top || ((left || right) && ly < f.y + corner)) edges |= WLR_EDGE_TOP;
+    if (bottom || ((left || right) && ly >= f.y + f.height - corner)) edges |= WLR_EDGE_BOTTOM;
+    return edges;
+}
+
+std::pair<int, int> View::min_size() const {
+    // A client's own number: capped, so a resize never asks any client for an absurd size.
+    return {std::clamp(toplevel_->current.min_width, 1, host_max_size),
+            std::clamp(toplevel_->current.min_height, 1, host_max_size)};
+}
+
+void View::set_minimized(bool on) {
+    if (!mapped_ || on == minimized_) return;
+    minimized_ = on;
+    wlr_scene_node_set_enabled(&tree_->node, !on);
+    if (on) {
+        // Hidden means out of reach: no grab, no keyboard, no pointer.
+        if (server_.grabbed_view == this) {
+            server_.cursor_mode = CursorMode::Passthrough;
+            server_.grabbed_view = nullptr;
+        }
+        if (server_.focused_view() == this) {
+            focused_ = false;
+            wlr_xdg_toplevel_set_activated(toplevel_, false);
+            server_.focus_fallback(this);
+        }
+    }
+    if (on && server_.label_tag) server_.label_tag->forget(id_);
+    wlr_log(WLR_INFO, "window %u %s", id_, on ? "minimized" : "restored");
+    update_foreign();
+    server_.schedule_pointer_focus();
+}
+
 void View::set_position(int x, int y) {
     x_ = x;
     y_ = y;
     wlr_scene_node_set_position(&tree_->node, x, y);
+    if (taskbar_) taskbar_->update_outputs();
+    if (mapped_ && frame_valid_ && server_.scale_for(frame_box()) != label_scale_) update_frame();
     place_popups(server_, toplevel_->base);
     server_.schedule_pointer_focus();
 }
@@ -154,6 +208,7 @@ void View::set_focused(bool focused) {
     wlr_xdg_toplevel_set_activated(toplevel_, focused);
     if (focused && urgent_) set_urgent(false);
     else if (mapped_) update_frame();
+    if (mapped_) update_foreign();
 }
 
 void View::set_urgent(bool urgent) {
@@ -167,9 +222,15 @@ void View::toggle_maximize() { set_maximized(!maximized_); }
 
 void View::toggle_fullscreen() { set_fullscreen(!fullscreen_); }
 
+void View::refit_maximized() {
+    if (maximized_ && !fullscreen_ && mapped_) fill_output(true);
+}
+
 void View::fill_output(bool keep_frame) {
     const wlr_box current = content_box();
-    const wlr_box area = server_.output_box_at(x_ + current.width / 2.0, y_ + current.height / 2.0);
+    // Maximized: beside the panels; fullscreen: the whole output.
+    const double cx = x_ + current.width / 2.0, cy = y_ + current.height / 2.0;
+    const wlr_box area = keep_frame ? server_.usable_box_at(cx, cy) : server_.output_box_at(cx, cy);
     const int b = keep_frame ? border() : 0;
     const int t = keep_frame ? title_height() : 0;
     set_position(area.x + b, area.y + b + t);
@@ -190,6 +251,7 @@ void View::set_maximized(bool on) {
     }
     maximized_ = on;
     wlr_xdg_toplevel_set_maximized(toplevel_, on);
+    if (mapped_) update_foreign();
 }
 
 void View::set_fullscreen(bool on) {
@@ -214,13 +276,20 @@ void View::set_fullscreen(bool on) {
     }
     fullscreen_ = on;
     wlr_xdg_toplevel_set_fullscreen(toplevel_, on);
-    if (mapped_) update_frame();
+    if (mapped_) {
+        update_frame();
+        update_foreign();
+    }
 }
 
 void View::handle_commit() {
     if (toplevel_->base->initial_commit) {
         // Let the client pick its size; the decoration mode is sent by the decoration code.
         wlr_xdg_toplevel_set_size(toplevel_, 0, 0);
+        // What the frame and keys offer; there is no window menu.
+        wlr_xdg_toplevel_set_wm_capabilities(toplevel_, WLR_XDG_TOPLEVEL_WM_CAPABILITIES_MAXIMIZE |
+                                                            WLR_XDG_TOPLEVEL_WM_CAPABILITIES_FULLSCREEN |
+                                                            WLR_XDG_TOPLEVEL_WM_CAPABILITIES_MINIMIZE);
         return;
     }
     // Most commits are new pixels only: the frame depends on the bounded geometry alone
@@ -257,7 +326,10 @@ void View::update_frame() {
     style.font = server_.config().font;
     style.text = label_text();
     style.focused = focused_;
-    style.scale = server_.label_scale();
+    // The label is rendered for the sharpest output the window is on; moving onto an
+    // output of another scale renders it again (set_position).
+    style.scale = server_.scale_for(frame_box());
+    label_scale_ = style.scale;
     frame_->update(clip.width, clip.height, style);
 }
 
@@ -294,12 +366,21 @@ void View::handle_map() {
 
     // Focus policy: a VM window may take focus only from its own VM (or from nothing).
     View* focused = server_.focused_view();
-    if (!vm_ || !focused || focused->vm() == vm_) {
+    // A sandboxed host app likewise, from its own client only (not from the host's windows).
+    const bool may_focus =
+        sandboxed_ ? !focused || wl_resource_get_client(focused->toplevel()->resource) ==
+                                     wl_resource_get_client(toplevel_->resource)
+                   : !vm_ || !focused || focused->vm() == vm_;
+    if (may_focus) {
         server_.focus_view(this);
     } else {
+        // Below the focused window: the window with the keys is always on top, its label
+        // shown in full.
+        wlr_scene_node_place_below(&tree_->node, &focused->scene_tree()->node);
         set_urgent(true);
-        wlr_log(WLR_INFO, "window %u of VM %s opened without focus (focus stays on %s)", id_,
-                vm_->name().c_str(), focused->vm() ? focused->vm()->name().c_str() : "host");
+        wlr_log(WLR_INFO, "window %u of %s opened without focus (focus stays on %s)", id_,
+                vm_ ? ("VM " + vm_->name()).c_str() : "a sandboxed host app",
+                focused->vm() ? focused->vm()->name().c_str() : "host");
     }
 }
 
@@ -309,12 +390,17 @@ void View::update_foreign() {
     wlr_ext_foreign_toplevel_handle_v1_state state{title.c_str(), app_id.c_str()};
     if (!foreign_) foreign_ = wlr_ext_foreign_toplevel_handle_v1_create(server_.foreign_toplevels, &state);
     else wlr_ext_foreign_toplevel_handle_v1_update_state(foreign_, &state);
+    if (!taskbar_ && server_.desktop) taskbar_ = std::make_unique<TaskbarEntry>(server_, *this);
+    if (taskbar_) taskbar_->update(title.c_str(), app_id.c_str());
 }
 
 void View::handle_unmap() {
     mapped_ = false;
+    minimized_ = false; // a window mapped again is shown again
+    if (server_.label_tag) server_.label_tag->forget(id_);
     if (foreign_) wlr_ext_foreign_toplevel_handle_v1_destroy(foreign_);
     foreign_ = nullptr;
+    taskbar_.reset();
     wlr_scene_node_set_enabled(&tree_->node, false);
     server_.schedule_pointer_focus();
     if (server_.grabbed_view == this) {

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "frame.hpp"
 #include "listener.hpp"
@@ -13,6 +14,7 @@ namespace spectrum {
 
 class Server;
 struct Vm;
+class TaskbarEntry;
 
 class View {
   public:
@@ -30,6 +32,7 @@ class View {
     bool urgent() const { return urgent_; }
     bool maximized() const { return maximized_; }
     bool fullscreen() const { return fullscreen_; }
+    bool minimized() const { return minimized_; }
     wlr_xdg_toplevel* toplevel() const { return toplevel_; }
     wlr_surface* surface() const { return toplevel_->base->surface; }
 
@@ -41,6 +44,17 @@ class View {
     // Content plus frame; equals content_box() for a fullscreen host window.
     wlr_box frame_box() const;
     bool title_bar_at(double lx, double ly) const;
+    // What the title bar (and taskbars) read: "[vm] title", "[sandbox] title" for a host
+    // client of a security context, the bare title for a host window.
+    std::string label_text() const;
+    // A host client that came through a security context (a Flatpak app): untrusted.
+    bool sandboxed() const { return sandboxed_; }
+    // The frame edges (WLR_EDGE_* bits) under a layout point on the border, for resizing by
+    // the frame: one edge on a side, two near a corner; 0 off the border, in the title bar,
+    // or when the window cannot be resized there (maximized, fullscreen).
+    uint32_t frame_edges_at(double lx, double ly) const;
+    // The smallest content size the client accepts (its min_size, at least 1x1).
+    std::pair<int, int> min_size() const;
 
     void set_position(int x, int y);
     void request_size(int width, int height);
@@ -48,6 +62,10 @@ class View {
     void set_urgent(bool urgent);
     void toggle_maximize();
     void toggle_fullscreen(); // the user's grant: the only path to fullscreen for a VM
+    // Hidden, out of focus and input while minimized; focus_view() restores it.
+    void set_minimized(bool on);
+    // A maximized window takes its output's usable area again (a panel came or went).
+    void refit_maximized();
     void close();
     void refresh_style();     // after a reload: colours, border, label
     wlr_scene_tree* scene_tree() const { return tree_; }
@@ -63,7 +81,6 @@ class View {
     void update_frame();
     int border() const;
     int title_height() const;
-    std::string label_text() const;
 
     Server& server_;
     wlr_xdg_toplevel* toplevel_;
@@ -75,13 +92,16 @@ class View {
     std::unique_ptr<Frame> frame_;
     int x_ = 0, y_ = 0;
     bool mapped_ = false, placed_ = false, focused_ = false, urgent_ = false;
-    bool maximized_ = false, fullscreen_ = false;
+    bool maximized_ = false, fullscreen_ = false, minimized_ = false;
+    bool sandboxed_ = false;
     wlr_box restore_{}; // content box before maximize/fullscreen
     wlr_box applied_geo_{}; // the bounded geometry the frame was last laid out for
     bool frame_valid_ = false;
+    float label_scale_ = 1.0f; // the scale the label was last rendered at
     std::string title_, app_id_;
     // How host tools (panels, docks) see this window: titled with the frame's label.
     wlr_ext_foreign_toplevel_handle_v1* foreign_ = nullptr;
+    std::unique_ptr<TaskbarEntry> taskbar_; // zwlr_foreign_toplevel_manager_v1 (taskbars)
     void update_foreign();
 
     Listener<void> map_, unmap_, commit_, destroy_;

@@ -5,6 +5,7 @@
 #include <format>
 #include <unistd.h>
 
+#include "desktop_protocols.hpp"
 #include "fd_limit.hpp"
 #include "protocol_allowlist.hpp"
 #include "request_limits.hpp"
@@ -48,11 +49,14 @@ void destroy_client_info(void* data) {
     delete info;
 }
 
-bool global_filter(const wl_client* client, const wl_global* global, void*) {
-    // Host clients (no ClientInfo) see everything; a VM client only the allow-list. libwayland
+bool global_filter(const wl_client* client, const wl_global* global, void* data) {
+    // Host clients (no ClientInfo) see everything; a VM client only the allow-list, and so
+    // does a host client that came through a security context (a sandboxed app). libwayland
     // asks this both when advertising and when binding, so a hidden global cannot be bound
     // by guessing its name.
-    if (!wl_client_get_user_data(const_cast<wl_client*>(client))) return true;
+    const auto* server = static_cast<const Server*>(data);
+    const bool sandboxed = server->desktop_protocols && server->desktop_protocols->sandboxed(client);
+    if (!wl_client_get_user_data(const_cast<wl_client*>(client)) && !sandboxed) return true;
     return vm_may_bind(wl_global_get_interface(global)->name);
 }
 

@@ -183,7 +183,7 @@ def test_primary_selection_never_crosses(desk):
 
 def test_a_drag_from_red_dropped_onto_blue_delivers_nothing(desk):
     comp = desk.comp
-    # Mapped last, the (red) source is on top; the targets each show a strip beside it.
+    # The (red) source is on top; the targets each show a strip beside it.
     red_target = SeatClient(comp.socket_path_for("red"), title="red-target", width=500, height=360)
     blue_target = SeatClient(comp.socket_path_for("blue"), title="blue-target", width=300,
                              height=200)
@@ -191,6 +191,10 @@ def test_a_drag_from_red_dropped_onto_blue_delivers_nothing(desk):
     pointer = VirtualPointer(str(comp.host_socket))
     desk.connections += [red_target, blue_target, source, pointer]
     windows = {w["app_id"]: w for w in comp.windows()}
+    # Blue's opened without focus, so below the focused red one: the user brings it up, then
+    # the source back on top (red target, blue target, source, bottom to top).
+    comp.focus(windows["blue-target"]["id"])
+    comp.focus(windows["drag-source"]["id"])
 
     # Press on the source, then drag: over the red target (a control: the drag works inside
     # a VM), then over the blue one, and let go there.

@@ -18,8 +18,10 @@ import pytest
 from harness import RED, make_config, wait_until
 from wire import Connection, u32
 
-# Pacing needs the refresh rate (a headless output's custom mode has none unless given).
+# Pacing needs the refresh rate: written out here; a mode without one gets 60 Hz headless
+# (test_mode_without_a_rate_is_paced).
 PACED = make_config({"red": {"color": RED}}).replace('mode = "1280x720"', 'mode = "1280x720@60"')
+NO_RATE = make_config({"red": {"color": RED}})
 UNPACED = "frame_pacing = false\n" + PACED
 PERIOD_MS = 1000 / 60
 
@@ -58,6 +60,17 @@ def test_quick_client_is_shown_early_in_the_period_and_off_means_off(spectrum):
     # wlroots' own loop: the callback straight after the frame, the commit waits most of a period.
     assert unpaced["latency_ms"]["p50"] > period / 2, unpaced
     assert unpaced["fps"] >= 0.85 * unpaced["output_hz"], unpaced
+
+
+def test_mode_without_a_rate_is_paced(spectrum):
+    """`mode = "1280x720"` (no @HZ) once gave the output 0 mHz, which turned pacing off."""
+    assert '"1280x720"' in NO_RATE
+    comp = spectrum(NO_RATE)
+    assert comp.ctl_json("outputs")[0]["refresh_mhz"] == 60000
+    paced = run_client(comp)
+    assert 50 < paced["output_hz"] < 66, paced
+    assert paced["fps"] >= 0.85 * paced["output_hz"], paced
+    assert paced["latency_ms"]["p50"] < PERIOD_MS / 2, paced
 
 
 def test_client_drawing_most_of_a_period_still_presents_every_frame(spectrum):

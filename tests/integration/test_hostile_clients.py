@@ -178,6 +178,8 @@ def test_shrunk_shm_file_reads_as_black(desktop):
         shrinker = conn.create_toplevel(320, 200, color=green, app_id="shrinker",
                                         follow_configure=False)
         listed = comp.wait_for_window(app_id="shrinker", vm="red")
+        # It opened without focus, so below the focused window: bring it up to look at it.
+        comp.focus(listed["id"])
         parts = frame_parts(listed)
         content = parts.content
         red = hex_rgb(RED)

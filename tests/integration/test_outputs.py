@@ -52,3 +52,13 @@ def test_output_commands_reject_bad_input(spectrum):
     usage = comp.ctl("output", "add", "big", check=False)
     assert usage.returncode == 2 and len(usage.stderr.strip().splitlines()) == 1
     assert list(outputs(comp)) == ["HEADLESS-1"], "nothing changed"
+
+
+def test_every_output_has_a_refresh_rate(spectrum):
+    # BASE_CONFIG writes `mode = "1280x720"`, without @HZ: the headless output runs at 60 Hz,
+    # and says so (frame pacing needs it); so does an output added at run time.
+    comp = spectrum()
+    assert outputs(comp)["HEADLESS-1"]["refresh_mhz"] == 60000
+    name = comp.ctl("output", "add", "800x600").stdout.strip()
+    added = wait_until(lambda: outputs(comp).get(name), message="the new output")
+    assert added["refresh_mhz"] == 60000

@@ -26,7 +26,9 @@ VM_REQUIRED = {"wl_compositor", "wl_shm", "wl_seat", "wl_output", "xdg_wm_base",
 
 # What the host socket offers because tests and trusted tools use it.
 HOST_PRIVILEGED = {"zwlr_screencopy_manager_v1", "zwp_virtual_keyboard_manager_v1",
-                   "zwlr_virtual_pointer_manager_v1", "zwlr_data_control_manager_v1"}
+                   "zwlr_virtual_pointer_manager_v1", "zwlr_data_control_manager_v1",
+                   "zwlr_foreign_toplevel_manager_v1", "zwlr_output_manager_v1",
+                   "zwlr_gamma_control_manager_v1", "wp_security_context_manager_v1"}
 
 # Never on a VM socket, whatever else changes.
 NEVER_FOR_VMS = HOST_PRIVILEGED | {

@@ -450,7 +450,7 @@ def test_popup_cannot_cover_the_screen_without_its_outline(comp, size):
     red = Connection(comp.socket_path_for("red"))
     red_top = red.create_toplevel(300, 200, color=YELLOW, app_id="spoofer", title="spoofer")
     red_win = comp.wait_for_window(app_id="spoofer", vm="red")
-    # Blue's window opens later: on top, not focused.
+    # Blue's window opens later, not focused: below red's, which keeps its label in full.
     blue = Connection(comp.socket_path_for("blue"))
     blue.create_toplevel(300, 200, color=GREEN, app_id="victim", title="victim")
     blue_win = comp.wait_for_window(app_id="victim", vm="blue")
@@ -476,10 +476,12 @@ def test_popup_cannot_cover_the_screen_without_its_outline(comp, size):
         inner = Rect(2, 2, 1276, 716)
         assert image.count(inner, lambda c: c == (0x34, 0x65, 0xA4)) > 0.5 * inner.width * inner.height, \
             "the popup is not drawn"
-        # Blue's window, opened after, is above red's popup: its frame and label intact.
-        check_frame(image, frame_parts(blue_win), BLUE)
 
     comp.screenshot_until(outlined, "popup-outline")
+    # The user turns to blue's window: it comes up above red's popup, frame and label intact.
+    comp.focus(blue_win["id"])
+    comp.screenshot_until(lambda image: check_frame(image, frame_parts(blue_win), BLUE),
+                          "blue-focused")
     assert comp.alive()
     red.close()
     blue.close()

@@ -196,6 +196,8 @@ class Toplevel:
     closed: bool = False
     size: tuple[int, int] = (0, 0)  # of the buffer attached last
     serials: list = field(default_factory=list)  # of every xdg_surface.configure
+    # xdg_toplevel.wm_capabilities (xdg_wm_base version 5 or later), each event's list
+    capabilities: list = field(default_factory=list)
     # The globals this window's objects were made from, for requests that need them later.
     compositor: int = 0
     shm: int = 0
@@ -601,7 +603,8 @@ class Connection:
     def create_toplevel(self, width: int = 200, height: int = 120, *, color: int = 0xFF30A030,
                         title: str | bytes | None = "raw-client", app_id: str | None = "raw",
                         fullscreen: bool = False, decoration_mode: int | None = None,
-                        map_window: bool = True, follow_configure: bool = True) -> Toplevel:
+                        map_window: bool = True, follow_configure: bool = True,
+                        wm_base_version: int = 1) -> Toplevel:
         """An xdg_toplevel with a one-colour buffer, mapped unless map_window is False.
         With follow_configure it acks every later configure and redraws at the size asked
         for, as real clients do; otherwise it keeps its first buffer and never acks."""
@@ -609,7 +612,7 @@ class Connection:
             self.get_registry()
         compositor = self.bind_interface("wl_compositor", 4)
         shm = self.bind_interface("wl_shm", 1)
-        wm_base = self.bind_interface("xdg_wm_base", 1)
+        wm_base = self.bind_interface("xdg_wm_base", wm_base_version)
         self.handlers[wm_base] = lambda opcode, reader: (
             self.request(wm_base, 3, u32(reader.u32())) if opcode == 0 else None)  # pong
 
@@ -650,6 +653,9 @@ class Connection:
                 window.configures.append((width_, height_, states))
             elif opcode == 1:
                 window.closed = True
+            elif opcode == 3:
+                raw = reader.array()
+                window.capabilities.append(list(struct.unpack(f"<{len(raw) // 4}I", raw)))
 
         self.handlers[toplevel_id] = on_toplevel
 

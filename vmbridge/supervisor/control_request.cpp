@@ -32,6 +32,11 @@ std::expected<ControlRequest, std::string> parse_object(const json& request) {
     auto name = string_field(request, "name");
     if (!name) return std::unexpected("a VM name is required: " + name.error());
     out.name = std::move(*name);
+    if (out.command == ControlRequest::Command::Start && request.contains("app")) {
+        auto app = string_field(request, "app");
+        if (!app) return std::unexpected("malformed request: " + app.error());
+        out.app = std::move(*app);
+    }
     if (out.command == ControlRequest::Command::Logs) {
         const auto lines = request.find("lines");
         if (lines != request.end()) {

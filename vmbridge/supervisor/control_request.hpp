@@ -20,6 +20,7 @@ struct ControlRequest {
     Command command = Command::List;
     std::string name;                   // start, stop, logs: a VM name (looked up by the caller)
     std::size_t lines = kDefaultLogLines; // logs: at most kMaxLogLines (a larger count is capped)
+    std::string app; // start: one of the VM's configured apps for this boot; empty: its `app`
 };
 
 // One request line (the bytes before the first '\n') to a request. Every field a command

@@ -128,6 +128,15 @@ int main(int argc, char** argv) {
     if (!config->source.starts_with("<")) settings.config_path = std::filesystem::absolute(config->source).string();
     settings.state_dir = absolute_from(config_base_dir(*config), config->state_dir.string());
     settings.stop_timeout = options->stop_timeout;
+    // spectrum-image is installed beside the supervisor (and built beside it in the build
+    // tree); SPECTRUM_IMAGE names another.
+    if (const char* image = std::getenv("SPECTRUM_IMAGE"); image && *image) {
+        settings.spectrum_image = image;
+    } else {
+        std::error_code error;
+        const auto beside = std::filesystem::read_symlink("/proc/self/exe", error).parent_path() / "spectrum-image";
+        if (!error && access(beside.c_str(), X_OK) == 0) settings.spectrum_image = beside.string();
+    }
 
     std::map<std::string, std::optional<HypervisorChoice>> choices;
     const bool any_launchable = std::ranges::any_of(vms, &CheckedVm::launchable);

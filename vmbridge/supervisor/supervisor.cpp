@@ -77,7 +77,7 @@ void Supervisor::handle(const ControlRequest& request, ControlServer::Respond re
             respond(failure("the supervisor is shutting down"));
             return;
         }
-        if (auto started = runner->start(); !started) {
+        if (auto started = runner->start(false, request.app); !started) {
             respond(failure(started.error()));
             return;
         }

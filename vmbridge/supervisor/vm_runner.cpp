@@ -7,6 +7,7 @@
 #include "ch_boot.hpp"
 #include "state_store.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <format>
 #include <fstream>
@@ -51,6 +52,7 @@ VmRunner::VmRunner(EventLoop& loop, CheckedVm vm, std::optional<HypervisorChoice
     : loop_(loop), vm_(std::move(vm)), choice_(std::move(choice)), settings_(std::move(settings)),
       paths_(VmPaths::for_vm(settings_.runtime_dir, vm_.vm.name)), log_(paths_.log),
       policy_(vm_.vm.restart, vm_.vm.stop_with_app) {
+    default_app_ = vm_.vm.app;
     if (!vm_.launchable || !choice_) {
         state_ = State::Unconfigured;
         detail_ = std::format("no image or kernel set; add image = \"base\" (or an [image.NAME] of "
@@ -120,7 +122,10 @@ void VmRunner::cancel_timers() {
         if (*timer) loop_.cancel(std::exchange(*timer, 0));
 }
 
-std::expected<void, std::string> VmRunner::start(bool wait) {
+std::expected<void, std::string> VmRunner::start(bool wait, std::string_view app) {
+    // Only what the config lists runs in the guest: the request names, it never defines.
+    if (!app.empty() && app != default_app_ && std::ranges::find(vm_.vm.apps, app) == vm_.vm.apps.end())
+        return std::unexpected(std::format("VM {} has no app \"{}\" in its config", name(), app));
     switch (state_) {
     case State::Unconfigured:
         return std::unexpected(std::format("VM {} cannot start: {}", name(), detail_));
@@ -138,6 +143,7 @@ std::expected<void, std::string> VmRunner::start(bool wait) {
         policy_.reset();
         break;
     }
+    vm_.vm.app = app.empty() ? default_app_ : std::string(app);
     if (!fs::exists(paths_.compositor_socket)) {
         if (!wait)
             return std::unexpected(std::format(

@@ -71,7 +71,8 @@ class VmRunner {
 
     // `wait_for_compositor`: autostart may come before the compositor's VM socket exists;
     // an explicit start fails at once instead.
-    std::expected<void, std::string> start(bool wait_for_compositor = false);
+    // `app`: one of the VM's configured apps, run in the guest for this boot; empty: its `app`.
+    std::expected<void, std::string> start(bool wait_for_compositor = false, std::string_view app = {});
     // Calls `done` once the VM is down (at once if it is already).
     void stop(std::function<void()> done = {});
     // Second Ctrl+C: no power button, no waiting.
@@ -111,6 +112,7 @@ class VmRunner {
 
     EventLoop& loop_;
     CheckedVm vm_;
+    std::string default_app_; // the configured `app`; vm_.vm.app is this boot's
     std::optional<HypervisorChoice> choice_;
     RunnerSettings settings_;
     VmPaths paths_;

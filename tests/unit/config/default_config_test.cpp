@@ -27,24 +27,28 @@ TEST(DefaultConfig, Parses) {
     ASSERT_TRUE(config) << config.error().format();
 }
 
-TEST(DefaultConfig, DeclaresTheTwoDemoVmsNotAutostarted) {
+TEST(DefaultConfig, DeclaresTheTwoDemoVmsOnImagesNotAutostarted) {
     auto config = parse(default_text(), "<built-in>");
     ASSERT_TRUE(config);
     ASSERT_EQ(config->vms.size(), 2u);
-    const VmConfig* red = config->find_vm("red");
-    const VmConfig* blue = config->find_vm("blue");
-    ASSERT_NE(red, nullptr);
-    ASSERT_NE(blue, nullptr);
-    EXPECT_EQ(red->color.hex(), "#cc0000");
-    EXPECT_EQ(blue->color.hex(), "#3465a4");
-    for (const VmConfig* vm : {red, blue}) {
-        EXPECT_EQ(vm->app, "weston-simple-shm");
+    const VmConfig* term = config->find_vm("term");
+    const VmConfig* web = config->find_vm("web");
+    ASSERT_NE(term, nullptr);
+    ASSERT_NE(web, nullptr);
+    EXPECT_EQ(term->app, "foot");
+    EXPECT_EQ(term->network, "none");
+    EXPECT_EQ(web->app, "firefox-esr");
+    EXPECT_EQ(web->network, "user");
+    for (const VmConfig* vm : {term, web}) {
+        EXPECT_EQ(vm->image, vm->name);
+        ASSERT_NE(config->find_image(vm->image), nullptr);
         EXPECT_FALSE(vm->autostart);
-        EXPECT_EQ(vm->kernel, "");
-        EXPECT_EQ(vm->initramfs, "");
+        EXPECT_EQ(vm->kernel, "") << "the image's own kernel";
         EXPECT_EQ(vm->label, vm->name);
         EXPECT_GT(vm->line, 0);
     }
+    EXPECT_EQ(config->find_image("term")->packages, std::vector<std::string>{"foot"});
+    EXPECT_EQ(config->find_image("web")->packages, std::vector<std::string>{"firefox-esr"});
 }
 
 TEST(DefaultConfig, EveryValueItSetsIsTheCompiledInDefault) {
@@ -54,6 +58,7 @@ TEST(DefaultConfig, EveryValueItSetsIsTheCompiledInDefault) {
     ASSERT_TRUE(from_file);
     ASSERT_TRUE(from_nothing);
     from_file->vms.clear();
+    from_file->images.clear();
     EXPECT_EQ(*from_file, *from_nothing);
 }
 

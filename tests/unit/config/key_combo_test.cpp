@@ -64,7 +64,8 @@ TEST(Action, Names) {
 TEST(Action, EveryNameParsesBackToItsAction) {
     for (auto action :
          {Action::Close, Action::FocusNext, Action::FocusPrev, Action::Terminal, Action::Quit,
-          Action::Maximize, Action::Fullscreen, Action::ClipboardCopy, Action::ClipboardPaste}) {
+          Action::Maximize, Action::Fullscreen, Action::Minimize, Action::ClipboardCopy,
+          Action::ClipboardPaste}) {
         auto parsed = detail::parse_action(action_name(action));
         ASSERT_TRUE(parsed) << action_name(action);
         EXPECT_EQ(parsed->action, action);

@@ -86,6 +86,24 @@ sandbox = false
     EXPECT_EQ(vm->column, 1);
 }
 
+TEST(Vm, AppsDefaultToAppAndAppToTheFirstApp) {
+    EXPECT_EQ(parse_ok(red_vm("app = \"foot\"")).vms[0].apps, std::vector<std::string>{"foot"});
+    EXPECT_TRUE(parse_ok(red_vm("")).vms[0].apps.empty());
+    const VmConfig vm = parse_ok(red_vm("apps = [\"firefox-esr\", \"foot --title 'a b'\"]")).vms[0];
+    EXPECT_EQ(vm.app, "firefox-esr");
+    EXPECT_EQ(vm.apps, (std::vector<std::string>{"firefox-esr", "foot --title 'a b'"}));
+    const VmConfig both = parse_ok(red_vm("app = \"foot\"\napps = [\"firefox-esr\"]")).vms[0];
+    EXPECT_EQ(both.app, "foot"); // the VM's own app; the launcher offers what apps lists
+    EXPECT_EQ(both.apps, std::vector<std::string>{"firefox-esr"});
+}
+
+TEST(Vm, AppsRejectsWhatCannotBeOneMenuLine) {
+    EXPECT_THAT(error_of(red_vm("apps = \"foot\"")), ::testing::HasSubstr("an array of command lines"));
+    EXPECT_THAT(error_of(red_vm("apps = [\"\"]")), ::testing::HasSubstr("without control characters"));
+    EXPECT_THAT(error_of(red_vm("apps = [\"foot\\nrm\"]")), ::testing::HasSubstr("apps[0]"));
+    EXPECT_THAT(error_of(red_vm("apps = [1]")), ::testing::HasSubstr("a command line"));
+}
+
 TEST(Vm, OtherChoices) {
     EXPECT_EQ(parse_ok(red_vm("hypervisor = \"qemu\"")).vms.at(0).hypervisor, "qemu");
     EXPECT_EQ(parse_ok(red_vm("restart = \"never\"")).vms.at(0).restart, "never");
@@ -182,7 +200,7 @@ TEST(Vm, MustBeTables) {
 TEST(Vm, UnknownKey) {
     EXPECT_EQ(error_of(red_vm("colour = \"#cc0000\"")),
               "t.toml:3:1: vm.red.colour: unknown key; expected one of color, label, hypervisor, "
-              "kernel, initramfs, cmdline, app, image, network, images, image_format, memory, cpus, transport, "
+              "kernel, initramfs, cmdline, app, image, network, apps, images, image_format, memory, cpus, transport, "
               "autostart, restart, stop_with_app, sandbox, limits");
     EXPECT_THAT(error_of(red_vm("[vm.red.disk]\nsize = 1")),
                 StartsWith("t.toml:3:9: vm.red.disk: unknown table; "));
