@@ -20,7 +20,8 @@ constexpr std::string_view usage = "usage: spectrumctl windows [--json] | vms [-
                                    "outputs [--json] | output add WIDTHxHEIGHT | output remove NAME | reload | quit | "
                                    "vm list [--json] | vm start|stop NAME | vm logs NAME [LINES] | "
                                    "launch VM [APP] | launch --list|--menu | launch --entry LINE | "
-                                   "clipboard [--json] | backup FILE | restore FILE [--force]";
+                                   "clipboard [--json] | backup FILE | restore FILE [--force] | "
+                                   "image list [--json] | image build NAME";
 
 } // namespace
 

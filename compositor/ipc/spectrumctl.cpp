@@ -119,6 +119,37 @@ int run_vm(const std::vector<std::string_view>& args) {
     usage_error("vm takes list, start NAME, stop NAME or logs NAME");
 }
 
+// `spectrumctl image list [--json]`, `spectrumctl image build NAME…`: spectrum-image does the
+// work, with the config it finds as the compositor does (or --config, passed on).
+[[noreturn]] void run_image(const std::vector<std::string_view>& args) {
+    const std::string_view sub = args.size() >= 2 ? args[1] : "";
+    if (sub != "list" && sub != "build") usage_error("image takes list [--json] or build NAME");
+    if (sub == "build" && args.size() < 3) usage_error("image build takes an image name");
+    // SPECTRUM_IMAGE (the tests' build tree), else beside this program, else on PATH.
+    std::string program = "spectrum-image";
+    if (const char* path = std::getenv("SPECTRUM_IMAGE"); path && *path) {
+        program = path;
+    } else {
+        char self[4096];
+        const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+        if (n > 0) {
+            std::string beside(self, static_cast<std::size_t>(n));
+            beside = beside.substr(0, beside.rfind('/') + 1) + "spectrum-image";
+            if (access(beside.c_str(), X_OK) == 0) program = beside;
+        }
+    }
+    std::vector<std::string> owned{program};
+    for (std::size_t i = 1; i < args.size(); ++i)
+        owned.emplace_back(args[i]);
+    std::vector<char*> argv;
+    for (auto& arg : owned)
+        argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    execvp(argv[0], argv.data());
+    std::println(stderr, "spectrumctl: cannot run {}: {}", program, std::strerror(errno));
+    std::exit(1);
+}
+
 // launch: the VMs and apps of the running config, one "[label] app" line each (the label
 // the VM's title bars show); the same line given back (by a menu) starts that VM with that
 // app. The supervisor checks the app against its config: nothing here is a command line
@@ -219,6 +250,7 @@ int main(int argc, char** argv) {
     std::vector<std::string_view> args(argv + 1, argv + argc);
     if (args.empty()) usage_error("no command given");
     const std::string_view command = args[0];
+    if (command == "image") run_image(args);
     const bool as_json = args.size() == 2 && args[1] == "--json";
 
     if (command == "windows" || command == "vms") {

@@ -123,7 +123,7 @@ struct RunResult {
 // interrupt (SIGINT/SIGTERM to us) stops it.
 RunResult run(const std::vector<std::string>& argv, const std::vector<std::string>& env,
               const std::function<void(std::string_view)>& on_line = {},
-              const std::function<void()>& tick = {}, int log_fd = -1) {
+              const std::function<void()>& tick = {}, int log_fd = -1, int stop_signal = SIGTERM) {
     RunResult result;
     int pipe_fds[2];
     if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
@@ -170,7 +170,7 @@ RunResult run(const std::vector<std::string>& argv, const std::vector<std::strin
         if (interrupted && !stopping) {
             stopping = true;
             stop_started = Clock::now();
-            kill(child, SIGTERM);
+            kill(child, stop_signal);
         }
         if (stopping && Clock::now() - stop_started > std::chrono::seconds(10)) kill(child, SIGKILL);
         pollfd fd{pipe_fds[0], POLLIN, 0};
@@ -197,7 +197,7 @@ RunResult run(const std::vector<std::string>& argv, const std::vector<std::strin
     close(pipe_fds[0]);
     int status = 0;
     while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
-        if (interrupted) kill(child, SIGTERM);
+        if (interrupted) kill(child, stop_signal);
     }
     result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     return result;
@@ -627,7 +627,9 @@ BuildOutcome make_object(const Environment& env, const Cache& cache, const std::
         include += (include.empty() ? "" : ",") + package;
     std::vector<std::string> argv;
     // As root, mmdebstrap mounts /proc, /sys and /dev inside its root: in a namespace of its
-    // own those mounts and every process end with it, even when we are killed.
+    // own those mounts and every process end with it, even when we are killed. (unshare
+    // ignores SIGTERM; SIGKILL ends the namespace at once.)
+    const int stop_signal = geteuid() == 0 ? SIGKILL : SIGTERM;
     if (geteuid() == 0)
         argv = {"unshare", "--mount", "--propagation", "private", "--pid", "--fork", "--kill-child", "--"};
     argv.insert(argv.end(), {"mmdebstrap", "--verbose", "--variant=essential", "--include=" + include,
@@ -666,7 +668,7 @@ BuildOutcome make_object(const Environment& env, const Cache& cache, const std::
         [&](std::string_view line) {
             if (auto phase = phase_of(line)) progress.phase(*phase);
         },
-        [&] { progress.tick(); }, log_fd);
+        [&] { progress.tick(); }, log_fd, stop_signal);
     if (log_fd >= 0) close(log_fd);
     if (interrupted) return {false, "interrupted"};
     if (result.status != 0) {
@@ -781,17 +783,15 @@ int build_one(const Environment& env, const Cache& cache, const AptDir& apt,
         return interrupted ? 128 + interrupted : exit_error;
     }
     const fs::path out = staging->path() / "out";
-    const auto built = parse_dpkg_list(read_text(out / packages_file));
-    std::set<std::string> built_names;
-    for (const auto& package : built)
-        built_names.insert(package.name);
-    for (const auto& wanted : resolution->versions) {
-        auto found = std::ranges::find(built, wanted.name, &ResolvedPackage::name);
-        if (found != built.end() && found->version != wanted.version) {
+    // The key covers the versions apt resolved; the image should hold exactly those. A
+    // mirror that moved on since the index was read shows here.
+    for (const auto& package : parse_dpkg_list(read_text(out / packages_file))) {
+        auto wanted = std::ranges::find(resolution->versions, package.name, &ResolvedPackage::name);
+        if (wanted == resolution->versions.end() || wanted->version != package.version) {
             progress.clear();
-            say(std::format("warning: [image.{}] {} is {} in the image but {} in the package index; "
+            say(std::format("warning: [image.{}] holds {} {}, not what the package index resolved; "
                             "the mirror changed: run spectrum-image build --update {}",
-                            image.name, wanted.name, found->version, wanted.version, image.name));
+                            image.name, package.name, package.version, image.name));
             break;
         }
     }
@@ -896,6 +896,9 @@ std::expected<Environment, std::string> discover(const fs::path& image_dir) {
     if (!base) return std::unexpected(std::format("{}: {}", env.base_packages.string(), base.error()));
     env.base = *base;
     if (auto problem = guest_files(env.guest_dir, env.inputs.guest_files)) return std::unexpected(*problem);
+    // The hook also installs the guest's kernel command line parser from beside its folder.
+    if (const auto awk = env.guest_dir / ".." / "cmdline.awk"; readable_file(awk))
+        if (auto digest = sha256_file(awk)) env.inputs.guest_files.emplace_back("../cmdline.awk", *digest);
     // A hook from elsewhere (SPECTRUM_GUEST_CUSTOMIZE) counts as the guest's "customize".
     if (env.customize != env.guest_dir / "customize" && readable_file(env.customize)) {
         std::erase_if(env.inputs.guest_files, [](const auto& file) { return file.first == "customize"; });

@@ -137,7 +137,7 @@ TEST(TopLevel, UnknownKeyNamesTheKeyAndWhatIsValid) {
     EXPECT_EQ(error_of("font = \"x\"\nfnt = \"y\""),
               "t.toml:2:1: fnt: unknown key; expected one of background, host_frame, "
               "border_width, title_height, font, terminal, cursor_theme, cursor_size, state_dir, "
-              "frame_pacing, keyboard, output, keys, limits, clipboard, vm");
+              "image_dir, frame_pacing, keyboard, output, keys, limits, clipboard, image, vm");
 }
 
 TEST(TopLevel, UnknownTable) {

@@ -200,7 +200,7 @@ TEST(Vm, MustBeTables) {
 TEST(Vm, UnknownKey) {
     EXPECT_EQ(error_of(red_vm("colour = \"#cc0000\"")),
               "t.toml:3:1: vm.red.colour: unknown key; expected one of color, label, hypervisor, "
-              "kernel, initramfs, cmdline, app, apps, images, image_format, memory, cpus, transport, "
+              "kernel, initramfs, cmdline, app, image, network, apps, images, image_format, memory, cpus, transport, "
               "autostart, restart, stop_with_app, sandbox, limits");
     EXPECT_THAT(error_of(red_vm("[vm.red.disk]\nsize = 1")),
                 StartsWith("t.toml:3:9: vm.red.disk: unknown table; "));
