@@ -26,7 +26,7 @@ const Binding* find(const Config& config, std::string_view combo) {
 
 TEST(DefaultBindings, AreTheDocumentedOnes) {
     Config config = parse_ok("");
-    ASSERT_EQ(config.bindings.size(), 10u);
+    ASSERT_EQ(config.bindings.size(), 11u);
     std::pair<std::string_view, Action> expected[] = {
         {"Super+Return", Action::Terminal},       {"Super+Shift+Q", Action::Close},
         {"Alt+Tab", Action::FocusNext},           {"Alt+Shift+Tab", Action::FocusPrev},

@@ -42,7 +42,7 @@ TEST_F(Load, MissingFileGivesTheBuiltInDefault) {
     auto builtin = parse(default_text(), "<built-in>");
     ASSERT_TRUE(builtin);
     EXPECT_EQ(*config, *builtin);
-    EXPECT_NE(config->find_vm("red"), nullptr);
+    EXPECT_NE(config->find_vm("term"), nullptr);
 }
 
 TEST_F(Load, ReadsTheFileAndNamesItAsSource) {
