@@ -43,9 +43,10 @@ std::vector<std::string> qemu_argv(const QemuSpec& spec) {
                     {"-drive", std::format("file={},format=raw,if=virtio,discard=unmap",
                                            esc(spec.state_disk))});
 
+    // No option ROM: the firmware would load iPXE for the NIC, and the guest never netboots.
     if (spec.user_network)
         argv.insert(argv.end(), {"-netdev", "user,id=net0,ipv6=off,net=10.0.2.0/24,host=10.0.2.2,dns=10.0.2.3",
-                                 "-device", "virtio-net-pci,netdev=net0"});
+                                 "-device", "virtio-net-pci,netdev=net0,romfile="});
 
     // The Wayland transport: a virtio-serial port named "wayland" whose host end is a Unix
     // socket QEMU connects to.

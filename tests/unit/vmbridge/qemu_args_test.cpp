@@ -134,7 +134,8 @@ TEST(QemuArgs, NetworkOnlyWhenAskedForAndUserMode) {
     EXPECT_NE(values_of(argv, "-netdev")[0].find("host=10.0.2.2,dns=10.0.2.3"), std::string::npos)
         << "the addresses the guest init is told (kUserNetwork)";
     const auto devices = values_of(argv, "-device");
-    EXPECT_NE(std::ranges::find(devices, "virtio-net-pci,netdev=net0"), devices.end());
+    EXPECT_NE(std::ranges::find(devices, "virtio-net-pci,netdev=net0,romfile="), devices.end())
+        << "no iPXE option ROM: the guest boots its kernel directly";
 }
 
 } // namespace
