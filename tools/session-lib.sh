@@ -7,10 +7,14 @@ demo_config() {
 	sed -e "s|^state_dir = .*|state_dir = \"$3\"|" "$1" >"$2"
 }
 
-# build_images CONFIG: builds every image the config declares (a no-op for those already in
-# the cache), with spectrum-image's progress on the terminal.
+# build_images CONFIG: builds every image the config's VMs boot (a no-op for those already
+# in the cache), with spectrum-image's progress on the terminal.
 build_images() {
-	spectrum-image build --all --config "$1" >&2
+	local images
+	images=$(python3 -c 'import sys, tomllib
+vms = tomllib.load(open(sys.argv[1], "rb")).get("vm", {})
+print(" ".join(sorted({v["image"] for v in vms.values() if isinstance(v, dict) and v.get("image")})))' "$1")
+	[[ -z $images ]] || spectrum-image build --config "$1" $images >&2
 }
 
 # wait_for SECONDS CMD…: polls CMD every 0.1 s.
