@@ -13,13 +13,6 @@ namespace {
 constexpr std::string_view usage =
     "usage: spectrum-compositor [--config FILE] [--socket NAME] [--vmbridge] [--debug]";
 
-std::string default_config_path() {
-    if (const char* home = std::getenv("XDG_CONFIG_HOME"); home && *home)
-        return std::string(home) + "/spectrum/spectrum.toml";
-    if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.config/spectrum/spectrum.toml";
-    return "/etc/spectrum/spectrum.toml";
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
@@ -52,7 +45,7 @@ int main(int argc, char** argv) {
                              "or export it)");
         return 2;
     }
-    if (config_path.empty()) config_path = default_config_path();
+    if (config_path.empty()) config_path = spectrum::config::default_path();
 
     // A bad config stops everything before anything starts: one line, exit status 2.
     auto config = spectrum::config::load(config_path);

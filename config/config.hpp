@@ -233,6 +233,11 @@ struct ConfigError {
 
 std::expected<Config, ConfigError> parse(std::string_view text, std::string_view source_name);
 
+// Where the user's config is looked for when no --config is given:
+// $XDG_CONFIG_HOME/spectrum/spectrum.toml, ~/.config/spectrum/spectrum.toml, else
+// /etc/spectrum/spectrum.toml. Every program (compositor, supervisor, spectrum-image) uses it.
+std::string default_path();
+
 // Reads and parses `path`. A missing file falls back to the built-in default; an unreadable
 // one is an error.
 std::expected<Config, ConfigError> load(const std::filesystem::path& path);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <fcntl.h>
 #include <format>
 #include <sys/stat.h>
@@ -39,6 +40,14 @@ struct FileDescriptor {
 };
 
 } // namespace
+
+std::string default_path() {
+    if (const char* home = std::getenv("XDG_CONFIG_HOME"); home && *home)
+        return std::string(home) + "/spectrum/spectrum.toml";
+    if (const char* home = std::getenv("HOME"); home && *home)
+        return std::string(home) + "/.config/spectrum/spectrum.toml";
+    return "/etc/spectrum/spectrum.toml";
+}
 
 std::string ConfigError::format() const {
     if (line == 0) return std::format("{}: {}", file, message);

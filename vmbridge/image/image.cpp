@@ -371,12 +371,4 @@ std::expected<Options, std::string> parse_args(const std::vector<std::string_vie
     return options;
 }
 
-std::string default_config_path() {
-    if (const char* home = std::getenv("XDG_CONFIG_HOME"); home && *home)
-        return std::string(home) + "/spectrum/spectrum.toml";
-    if (const char* home = std::getenv("HOME"); home && *home)
-        return std::string(home) + "/.config/spectrum/spectrum.toml";
-    return "/etc/spectrum/spectrum.toml";
-}
-
 } // namespace spectrum::image

@@ -129,7 +129,4 @@ inline constexpr std::string_view usage =
 // The error is one line without the program name.
 std::expected<Options, std::string> parse_args(const std::vector<std::string_view>& args);
 
-// Where the config is when --config is not given, as for the compositor and the supervisor.
-std::string default_config_path();
-
 } // namespace spectrum::image

@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
         return image::exit_ok;
     }
     const std::string config_path =
-        options->config_path.empty() ? image::default_config_path() : options->config_path;
+        options->config_path.empty() ? config::default_path() : options->config_path;
     auto config = config::load(config_path);
     if (!config) {
         std::println(stderr, "spectrum-image: {}", config.error().format());

@@ -30,14 +30,6 @@ constexpr std::string_view usage = "usage: spectrum-vmbridge [--config FILE] [--
 constexpr int kExitConfig = 2;   // a config error: nothing started
 constexpr int kExitHost = 1;     // this host lacks something (a binary, XDG_RUNTIME_DIR)
 
-std::string default_config_path() {
-    if (const char* home = std::getenv("XDG_CONFIG_HOME"); home && *home)
-        return std::string(home) + "/spectrum/spectrum.toml";
-    if (const char* home = std::getenv("HOME"); home && *home)
-        return std::string(home) + "/.config/spectrum/spectrum.toml";
-    return "/etc/spectrum/spectrum.toml";
-}
-
 void say(std::string_view text) {
     std::println(stderr, "spectrum-vmbridge: {}", text);
 }
@@ -69,7 +61,7 @@ std::optional<Options> parse_args(int argc, char** argv) {
             return std::nullopt;
         }
     }
-    if (options.config_path.empty()) options.config_path = default_config_path();
+    if (options.config_path.empty()) options.config_path = config::default_path();
     return options;
 }
 

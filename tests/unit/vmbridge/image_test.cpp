@@ -1,4 +1,5 @@
 // spectrum-image without a mirror: keys, apt's output, the index, the command line.
+#include "config.hpp"
 #include "image.hpp"
 
 #include <filesystem>
@@ -253,12 +254,12 @@ TEST(ImageArgs, ListAndPaths) {
 
 TEST(ImageArgs, DefaultConfigPathFollowsTheCompositor) {
     setenv("XDG_CONFIG_HOME", "/x", 1);
-    EXPECT_EQ(default_config_path(), "/x/spectrum/spectrum.toml");
+    EXPECT_EQ(spectrum::config::default_path(), "/x/spectrum/spectrum.toml");
     unsetenv("XDG_CONFIG_HOME");
     setenv("HOME", "/home/u", 1);
-    EXPECT_EQ(default_config_path(), "/home/u/.config/spectrum/spectrum.toml");
+    EXPECT_EQ(spectrum::config::default_path(), "/home/u/.config/spectrum/spectrum.toml");
     unsetenv("HOME");
-    EXPECT_EQ(default_config_path(), "/etc/spectrum/spectrum.toml");
+    EXPECT_EQ(spectrum::config::default_path(), "/etc/spectrum/spectrum.toml");
 }
 
 } // namespace
