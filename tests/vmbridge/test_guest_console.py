@@ -10,6 +10,7 @@ compositor's socket the VM's start waits for.
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import socket
 import subprocess
@@ -60,7 +61,7 @@ def test_a_guest_console_flood_with_escapes(guest_image: Path, session: Session,
     config.write_text(
         f'state_dir = "{tmp_path / "state"}"\n[vm.{VM}]\ncolor = "#cc0000"\nhypervisor = "qemu"\n'
         f'kernel = "{guest_image / "vmlinuz"}"\ninitramfs = "{guest_image / "initramfs.cpio"}"\n'
-        f'cmdline = "quiet"\napp = {json.dumps(APP)}\nmemory = 512\nrestart = "never"\n'
+        f'cmdline = "quiet"\napp = {json.dumps("sh -c " + shlex.quote(APP))}\nmemory = 512\nrestart = "never"\n'
     )
     session.start_vmbridge(config, "--stop-timeout", "10")
     compositor = session.runtime / "spectrum" / "vm" / VM / "wayland-0"

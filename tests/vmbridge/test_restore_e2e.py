@@ -11,8 +11,10 @@ written. Prints the timings of each step.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import secrets
+import shlex
 import shutil
 import stat
 import subprocess
@@ -160,7 +162,7 @@ def test_backup_wipe_restore_brings_the_vm_back_with_its_data(guest_image: Path,
         f'kernel = "{guest_image / "vmlinuz"}"\n'
         f'initramfs = "{guest_image / "initramfs.cpio"}"\n'
         "cmdline = \"quiet\"\nmemory = 1024\nrestart = \"never\"\n"
-        f"app = '{app_command(run_token)}'\n"
+        f"app = {json.dumps('sh -c ' + shlex.quote(app_command(run_token)))}\n"
     )
     config_bytes = config.read_bytes()
     timings: list[tuple[str, str]] = []
