@@ -440,9 +440,13 @@ def main() -> int:
             build(config, "web")
             size_rows.append(("web (firefox-esr)", sizes(config, "web")))
 
+        # The guest's waypipe hands the app a connected socket (WAYLAND_SOCKET) and no
+        # WAYLAND_DISPLAY; Firefox picks its Wayland front end only when WAYLAND_DISPLAY is
+        # set (else it asks for an X11 DISPLAY and exits). libwayland still connects through
+        # WAYLAND_SOCKET first, so any name does.
         vms = (f'[vm.term]\ncolor = "{TERM_COLOR}"\nimage = "term"\napp = "foot"\nmemory = "1G"\n'
                'restart = "never"\n'
-               f'[vm.web]\ncolor = "{WEB_COLOR}"\nimage = "web"\napp = "env MOZ_ENABLE_WAYLAND=1 firefox-esr"\nmemory = "2G"\ncpus = 2\n'
+               f'[vm.web]\ncolor = "{WEB_COLOR}"\nimage = "web"\napp = "env WAYLAND_DISPLAY=waypipe-socket firefox-esr"\nmemory = "2G"\ncpus = 2\n'
                'restart = "never"\n'
                '[vm.direct]\ncolor = "#c4a000"\n')
         config.write_text(config_text(state, image_dir, images, vms))
