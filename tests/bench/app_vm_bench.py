@@ -44,6 +44,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import statistics
@@ -367,6 +368,15 @@ def start_to_window(session: Session, vm: str, previous: set[int]) -> tuple[dict
     return windows[0], time.monotonic() - started
 
 
+def guest_phases(session: Session, vm: str) -> tuple[float, float] | None:
+    """The guest's own uptime (its kernel clock, from boot) when its init started and when
+    it started the app: the last boot's lines in the VM's log."""
+    text = vm_log(session, vm)
+    init = re.findall(r"spectrum-guest: init started ([0-9.]+)", text)
+    app = re.findall(r"spectrum-guest: app started ([0-9.]+)", text)
+    return (float(init[-1]), float(app[-1])) if init and app else None
+
+
 def stop_vm(session: Session, vm: str) -> None:
     session.ctl("vm", "stop", vm)
     wait_for(lambda: session.vms()[vm]["state"] in ("stopped", "failed"), 120, f"VM {vm} to stop", poll=0.2)
@@ -457,11 +467,16 @@ def main() -> int:
 
         # --- 2-4. foot in a VM ---------------------------------------------------------------
         boots: list[float] = []
+        init_at: list[float] = []
+        app_at: list[float] = []
         vm_keys: list[float] = []
         for run in range(args.foot_runs):
             window, seconds = start_to_window(session, "term", window_ids(session))
             boots.append(seconds)
-            log(f"foot run {run + 1}: vm start -> first frame {seconds:.2f} s")
+            if phases := guest_phases(session, "term"):
+                init_at.append(phases[0])
+                app_at.append(phases[1])
+            log(f"foot run {run + 1}: vm start -> first frame {seconds:.2f} s (guest phases {phases})")
             if run == args.foot_runs - 1:
                 wait_for(lambda: text_pixels(session, window) > 20, 60, "foot's prompt", poll=0.2)
                 time.sleep(5)  # idle
@@ -472,6 +487,10 @@ def main() -> int:
                 log(f"foot in a VM: {len(vm_keys)} key presses measured")
             stop_vm(session, "term")
         table.add("`vm start` -> first frame, foot (1 GiB, 1 vCPU)", boots, "s", digits=2)
+        table.add("  of which: guest uptime when its init started (firmware excluded)", init_at, "s", digits=2,
+                  note="kernel boot, guest clock")
+        table.add("  of which: guest uptime when the app was started", app_at, "s", digits=2,
+                  note="+ init: mounts, state disk, D-Bus, transport")
 
         # The same foot on the host, on the VM socket of VM `direct` (never started).
         direct_socket = runtime / "spectrum" / "vm" / "direct" / "wayland-0"
@@ -521,9 +540,14 @@ def main() -> int:
         shutil.rmtree(runtime, ignore_errors=True)
 
     accel = {m["accel"] for m in memory.values()} or {"unknown"}
+    why = ""
+    if (work / "vmbridge.log").exists():
+        lines = [line for line in (work / "vmbridge.log").read_text(errors="replace").splitlines()
+                 if "kvm" in line.lower()]
+        why = f' (the supervisor: "{lines[0].strip()}")' if lines else ""
     print()
     print(f"Machine: {host['nproc']} CPUs ({host['cpu']}), {mib(host['memory'])} RAM, kernel {host['kernel']}, "
-          f"/dev/kvm {'usable' if host['kvm_device'] else 'absent'}; QEMU ran with {'/'.join(sorted(accel))}; "
+          f"/dev/kvm {'present' if host['kvm_device'] else 'absent'}; QEMU ran with {'/'.join(sorted(accel))}{why}; "
           f"load average at start {host['load'][0]:.2f}.")
     print()
     print(table.markdown())
