@@ -65,7 +65,7 @@ import wire  # noqa: E402
 from vmbridge_env import BUILD, Session, program, stop_process, wait_for  # noqa: E402
 
 SPECTRUM_IMAGE = program("SPECTRUM_IMAGE", "vmbridge/spectrum-image")
-DEFAULT_IMAGE_DIR = os.environ.get("SPECTRUM_TEST_IMAGE_DIR", "/var/cache/spectrum-test/images")
+DEFAULT_IMAGE_DIR = os.environ.get("SPECTRUM_TEST_IMAGE_DIR", "/var/cache/spectrum/images")
 BOOT_TIMEOUT = 300  # TCG on a shared machine; Firefox is slow to its first frame
 FOOT_BACKGROUND = (0x24, 0x24, 0x24)
 KEY_A, KEY_BACKSPACE = 30, 14
@@ -456,7 +456,7 @@ def main() -> int:
         # WAYLAND_SOCKET first, so any name does.
         vms = (f'[vm.term]\ncolor = "{TERM_COLOR}"\nimage = "term"\napp = "foot"\nmemory = "1G"\n'
                'restart = "never"\n'
-               f'[vm.web]\ncolor = "{WEB_COLOR}"\nimage = "web"\napp = "env WAYLAND_DISPLAY=waypipe-socket firefox-esr"\nmemory = "2G"\ncpus = 2\n'
+               f'[vm.web]\ncolor = "{WEB_COLOR}"\nimage = "web"\napp = "firefox-esr"\nmemory = "2G"\ncpus = 2\n'
                'restart = "never"\n'
                '[vm.direct]\ncolor = "#c4a000"\n')
         config.write_text(config_text(state, image_dir, images, vms))
