@@ -450,10 +450,7 @@ def main() -> int:
             build(config, "web")
             size_rows.append(("web (firefox-esr)", sizes(config, "web")))
 
-        # The guest's waypipe hands the app a connected socket (WAYLAND_SOCKET) and no
-        # WAYLAND_DISPLAY; Firefox picks its Wayland front end only when WAYLAND_DISPLAY is
-        # set (else it asks for an X11 DISPLAY and exits). libwayland still connects through
-        # WAYLAND_SOCKET first, so any name does.
+        # The demo's VMs as shipped (config/spectrum.toml), on the bench's own state store.
         vms = (f'[vm.term]\ncolor = "{TERM_COLOR}"\nimage = "term"\napp = "foot"\nmemory = "1G"\n'
                'restart = "never"\n'
                f'[vm.web]\ncolor = "{WEB_COLOR}"\nimage = "web"\napp = "firefox-esr"\nmemory = "2G"\ncpus = 2\n'
