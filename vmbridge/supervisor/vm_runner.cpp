@@ -314,12 +314,7 @@ void VmRunner::image_failed(const std::string& why) {
 void VmRunner::bury_image_step() {
     if (!image_step_) return;
     graveyard_children_.push_back(std::move(image_step_));
-    if (!bury_timer_)
-        bury_timer_ = loop_.after(0ms, [this] {
-            bury_timer_ = 0;
-            graveyard_.clear();
-            graveyard_children_.clear();
-        });
+    empty_graveyard_soon();
 }
 
 void VmRunner::start_transport() {
@@ -515,12 +510,17 @@ void VmRunner::on_vmm_exit(const VmmExit& exit) {
 void VmRunner::bury_vmm() {
     if (!vmm_) return;
     graveyard_.push_back(std::move(vmm_));
-    if (!bury_timer_)
-        bury_timer_ = loop_.after(0ms, [this] {
-            bury_timer_ = 0;
-            graveyard_.clear();
-            graveyard_children_.clear();
-        });
+    empty_graveyard_soon();
+}
+
+// What was buried from its own exit callback is destroyed on the loop's next turn.
+void VmRunner::empty_graveyard_soon() {
+    if (bury_timer_) return;
+    bury_timer_ = loop_.after(0ms, [this] {
+        bury_timer_ = 0;
+        graveyard_.clear();
+        graveyard_children_.clear();
+    });
 }
 
 void VmRunner::finish(VmEnd end, const std::string& why) {

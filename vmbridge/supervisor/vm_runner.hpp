@@ -108,6 +108,7 @@ class VmRunner {
     void enter(State state, std::string detail = {});
     void cancel_timers();
     void bury_vmm(); // destroys the VMM object from the loop, not from its own callback
+    void empty_graveyard_soon();
     std::expected<std::unique_ptr<ChildProcess>, std::string> spawn_transport(const std::string& listen);
 
     EventLoop& loop_;
